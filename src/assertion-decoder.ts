@@ -1,0 +1,103 @@
+import { AssertionError } from './errors.js'
+import { PREFLIGHT_ERRORS, type PreflightErrorId } from './error-catalog.js'
+
+/** STS refuses SAMLAssertion values longer than this. */
+export const MAX_BASE64_LENGTH = 100_000
+
+export type AssertionForm = 'base64' | 'url-encoded' | 'xml'
+
+export interface DecodedAssertion {
+  form: AssertionForm
+  /** The SAMLAssertion parameter for STS: base64 of the exact XML bytes. */
+  base64: string
+  /** The XML, for local pre-flight checks. */
+  xml: string
+  /**
+   * Every form of the assertion that appeared, to mask. Each is a replayable credential until it
+   * expires, so each gets its own ::add-mask:: line.
+   */
+  secrets: string[]
+}
+
+export function preflightError(id: PreflightErrorId, detail?: string): AssertionError {
+  const entry = PREFLIGHT_ERRORS[id]
+  const what = detail ? `${entry.problem}: ${detail}` : `${entry.problem}.`
+  return new AssertionError(`${what} ${entry.cause} ${entry.fix}`)
+}
+
+const BOM = '\uFEFF'
+
+/**
+ * Turn the assertion as a user supplied it into what STS takes. Accepts the base64 the IdP posts
+ * (line breaks allowed), the URL-encoded form body copied from browser dev tools (with or without
+ * `SAMLResponse=`), or raw XML. Raw XML is passed on byte for byte: one changed byte breaks the
+ * signature.
+ */
+export function decodeAssertion(input: string | Buffer): DecodedAssertion {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input
+  const text = bytes.toString('utf8')
+  const trimmed = text.replace(BOM, '').trim()
+  if (trimmed === '') throw preflightError('not-saml-response', 'the assertion is empty')
+
+  if (trimmed.startsWith('<')) {
+    const base64 = bytes.toString('base64')
+    checkLength(base64)
+    return { form: 'xml', base64, xml: text.replace(BOM, ''), secrets: [trimmed, base64] }
+  }
+
+  const urlEncoded = /^SAMLResponse=/i.test(trimmed) || /%[0-9A-Fa-f]{2}/.test(trimmed)
+  let candidate = trimmed
+  const secrets = [trimmed]
+  if (urlEncoded) {
+    candidate = formDecode(trimmed)
+    secrets.push(candidate)
+  }
+  const base64 = candidate.replace(/\s+/g, '')
+  checkLength(base64)
+  // Some tools hand out base64url; STS wants the standard alphabet.
+  const standard = base64.replace(/-/g, '+').replace(/_/g, '/')
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(standard) || standard.length % 4 === 1) {
+    throw preflightError(
+      'not-saml-response',
+      'it is neither XML nor valid base64 (check that the whole value was copied)'
+    )
+  }
+  const xml = Buffer.from(standard, 'base64').toString('utf8').replace(BOM, '')
+  if (!xml.trimStart().startsWith('<')) {
+    throw preflightError('not-saml-response', 'the base64 does not decode to XML')
+  }
+  secrets.push(standard, ...longLines(trimmed))
+  return { form: urlEncoded ? 'url-encoded' : 'base64', base64: standard, xml, secrets: unique(secrets) }
+}
+
+function checkLength(base64: string): void {
+  if (base64.length > MAX_BASE64_LENGTH) {
+    throw preflightError(
+      'too-large',
+      `it is ${base64.length.toLocaleString('en-US')} base64 characters, over the limit of 100,000`
+    )
+  }
+}
+
+/** application/x-www-form-urlencoded: `+` is a space (browsers send a literal plus as %2B). */
+function formDecode(value: string): string {
+  const body = value.replace(/^SAMLResponse=/i, '').split('&')[0] ?? ''
+  try {
+    return decodeURIComponent(body.replace(/\+/g, ' '))
+  } catch {
+    throw preflightError('not-saml-response', 'it looks URL-encoded but does not decode')
+  }
+}
+
+/**
+ * A base64 value with line breaks may be echoed line by line (a `cat` of the file, say), so each
+ * substantial line is masked too. Short lines are skipped: masking "==" would blank every "==".
+ */
+function longLines(value: string): string[] {
+  const lines = value.split(/\r?\n/).map(line => line.trim())
+  return lines.length > 1 ? lines.filter(line => line.length >= 16) : []
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter(value => value !== ''))]
+}

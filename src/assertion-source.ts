@@ -1,0 +1,17 @@
+import { readFile } from 'node:fs/promises'
+import { InputError } from './errors.js'
+import type { Settings } from './input-helper.js'
+
+/** The assertion exactly as supplied: the input's text, or the file's bytes. */
+export async function readAssertion(source: Settings['assertion']): Promise<string | Buffer> {
+  if (source.source === 'input') return source.value
+  try {
+    return await readFile(source.path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new InputError(
+      `Cannot read 'saml-assertion-file' ${JSON.stringify(source.path)} (${code}). ` +
+        'Check the path is relative to the workspace (or absolute) and that the step writing it ran in this job.'
+    )
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Every failure the action can report, with its cause and fix. The code builds its messages from
+ * this table and the README's troubleshooting section is generated from it, so the two agree.
+ */
+export interface CatalogEntry {
+  /** Error codes as STS sends them, or a pre-flight check's id. */
+  codes: string[]
+  stage: 'pre-flight' | 'sts'
+  problem: string
+  cause: string
+  fix: string
+  /** Worth another attempt (throttling, server and network faults). */
+  retryable: boolean
+}
+
+export const PREFLIGHT_ERRORS = {
+  'not-saml-response': {
+    codes: ['not-saml-response'],
+    stage: 'pre-flight',
+    problem: 'The input is not a SAML Response',
+    cause: 'The value is not base64, URL-encoded or XML of a samlp:Response (a copy error, or a different field was copied).',
+    fix: 'Pass the SAMLResponse form field exactly as the IdP posted it to https://signin.aws.amazon.com/saml.',
+    retryable: false
+  },
+  'unsafe-xml': {
+    codes: ['unsafe-xml'],
+    stage: 'pre-flight',
+    problem: 'The assertion XML contains a DOCTYPE or entity declaration',
+    cause: 'IdPs never send one; it is how XXE and entity-expansion attacks start.',
+    fix: 'Check where the assertion comes from; it was not produced by a SAML IdP.',
+    retryable: false
+  },
+  'too-large': {
+    codes: ['too-large'],
+    stage: 'pre-flight',
+    problem: 'The assertion is larger than STS accepts',
+    cause: 'STS takes at most 100,000 base64 characters.',
+    fix: 'Reduce the attributes the IdP sends to AWS (group lists are the usual culprit).',
+    retryable: false
+  },
+  'idp-status': {
+    codes: ['idp-status'],
+    stage: 'pre-flight',
+    problem: 'The IdP reported a failed login',
+    cause: 'The Response Status is not Success, so it holds no usable assertion.',
+    fix: 'Fix the sign-in at the IdP and take a fresh SAMLResponse.',
+    retryable: false
+  },
+  expired: {
+    codes: ['expired'],
+    stage: 'pre-flight',
+    problem: 'The assertion has expired',
+    cause: 'Its NotOnOrAfter has passed (beyond a 60-second clock-skew allowance). IdPs issue assertions valid for about 5 minutes.',
+    fix: 'Fetch a fresh assertion in the same job, right before this step.',
+    retryable: false
+  },
+  'not-yet-valid': {
+    codes: ['not-yet-valid'],
+    stage: 'pre-flight',
+    problem: 'The assertion is not valid yet',
+    cause: 'Its NotBefore is in the future beyond a 60-second clock-skew allowance: the IdP clock or this runner clock is wrong.',
+    fix: 'Check the clocks (NTP) of the IdP and the runner.',
+    retryable: false
+  },
+  'no-role-attribute': {
+    codes: ['no-role-attribute'],
+    stage: 'pre-flight',
+    problem: 'The assertion offers no AWS role',
+    cause: 'It has no https://aws.amazon.com/SAML/Attributes/Role attribute with a "role ARN,provider ARN" value.',
+    fix: 'Map the Role attribute in the IdP application for AWS, and assign the user or group a role.',
+    retryable: false
+  },
+  'role-not-offered': {
+    codes: ['role-not-offered'],
+    stage: 'pre-flight',
+    problem: "The requested role is not in the assertion",
+    cause: "'role-arn' names a role the IdP did not grant this user.",
+    fix: "Use one of the roles listed, or grant the role in the IdP.",
+    retryable: false
+  },
+  'role-ambiguous': {
+    codes: ['role-ambiguous'],
+    stage: 'pre-flight',
+    problem: 'The assertion offers several roles',
+    cause: "No 'role-arn' was given to choose between them.",
+    fix: "Set 'role-arn' to one of the roles listed.",
+    retryable: false
+  },
+  'principal-mismatch': {
+    codes: ['principal-mismatch'],
+    stage: 'pre-flight',
+    problem: "'principal-arn' does not match the assertion",
+    cause: "The assertion pairs the role with a different SAML provider.",
+    fix: "Remove 'principal-arn' (it is read from the assertion) or correct it.",
+    retryable: false
+  },
+  'bad-role-pair': {
+    codes: ['bad-role-pair'],
+    stage: 'pre-flight',
+    problem: 'A role pair mixes partitions or accounts',
+    cause: 'The role ARN and the SAML provider ARN must be in the same partition and account.',
+    fix: 'Correct the Role attribute mapping in the IdP.',
+    retryable: false
+  },
+  'bad-session-name': {
+    codes: ['bad-session-name'],
+    stage: 'pre-flight',
+    problem: 'The RoleSessionName attribute is missing or invalid',
+    cause: 'STS requires https://aws.amazon.com/SAML/Attributes/RoleSessionName, 2-64 characters of [A-Za-z0-9_+=,.@-].',
+    fix: 'Map RoleSessionName in the IdP to a value like the user e-mail or login name.',
+    retryable: false
+  },
+  'encrypted-needs-arns': {
+    codes: ['encrypted-needs-arns'],
+    stage: 'pre-flight',
+    problem: 'An encrypted assertion needs both role-arn and principal-arn',
+    cause: 'The roles in an EncryptedAssertion cannot be read locally.',
+    fix: "Set both 'role-arn' and 'principal-arn'.",
+    retryable: false
+  }
+} as const satisfies Record<string, CatalogEntry>
+
+export type PreflightErrorId = keyof typeof PREFLIGHT_ERRORS
+
+export const STS_ERRORS: CatalogEntry[] = [
+  {
+    codes: ['IDPRejectedClaim'],
+    stage: 'sts',
+    problem: 'The IdP rejected the claim',
+    cause: 'STS could not validate the assertion with the IdP (for example a disabled user or a revoked session).',
+    fix: 'Sign in again at the IdP and use a fresh assertion; check the user is active.',
+    retryable: false
+  },
+  {
+    codes: ['InvalidIdentityToken'],
+    stage: 'sts',
+    problem: 'STS rejected the assertion as invalid',
+    cause: 'Bad signature (IdP certificate rotated), issuer or audience not matching the SAML provider in IAM, the provider not found, or a bad RoleSessionName.',
+    fix: 'Upload the current IdP metadata to the IAM SAML provider named by principal-arn; the audience must be https://signin.aws.amazon.com/saml.',
+    retryable: false
+  },
+  {
+    codes: ['ExpiredToken', 'ExpiredTokenException'],
+    stage: 'sts',
+    problem: 'STS says the assertion has expired',
+    cause: 'The assertion was redeemed too late: past NotOnOrAfter, or more than about 5 minutes after it was issued.',
+    fix: 'Fetch the assertion in the same job right before this step; check the runner clock.',
+    retryable: false
+  },
+  {
+    codes: ['MalformedPolicyDocument'],
+    stage: 'sts',
+    problem: 'The session policy is malformed',
+    cause: "'inline-session-policy' is not a valid IAM policy document, or a managed policy ARN does not exist.",
+    fix: 'Validate the policy with IAM Access Analyzer, and check each managed-session-policies ARN.',
+    retryable: false
+  },
+  {
+    codes: ['PackedPolicyTooLarge'],
+    stage: 'sts',
+    problem: 'The session policies and tags are too large',
+    cause: 'After packing, the inline policy, managed policy ARNs and session tags exceed the STS limit.',
+    fix: 'Shorten the inline policy, pass fewer managed policies, or have the IdP send fewer session tags.',
+    retryable: false
+  },
+  {
+    codes: ['RegionDisabled', 'RegionDisabledException'],
+    stage: 'sts',
+    problem: 'STS is not activated in this region',
+    cause: 'The account has not enabled STS (or the opt-in region) for the region used.',
+    fix: "Activate the region in IAM account settings, or set 'aws-region' to an enabled region.",
+    retryable: false
+  },
+  {
+    codes: ['AccessDenied'],
+    stage: 'sts',
+    problem: 'Access denied by the role trust policy',
+    cause: 'The role does not trust this SAML provider for sts:AssumeRoleWithSAML, or a condition (SAML:aud, tags) fails.',
+    fix: 'Allow sts:AssumeRoleWithSAML for the provider in the role trust policy, with SAML:aud = https://signin.aws.amazon.com/saml (add sts:TagSession / sts:SetSourceIdentity if the IdP sends them).',
+    retryable: false
+  },
+  {
+    codes: ['ValidationError'],
+    stage: 'sts',
+    problem: 'STS rejected a parameter',
+    cause: 'A parameter is out of range: most often the requested duration exceeds the role MaxSessionDuration.',
+    fix: "Lower 'role-duration-seconds' or raise the role Maximum session duration in IAM.",
+    retryable: false
+  },
+  {
+    codes: ['IDPCommunicationError'],
+    stage: 'sts',
+    problem: 'STS could not reach the IdP',
+    cause: 'A transient failure between STS and the identity provider.',
+    fix: 'Retry the job; if it persists, check the IdP status.',
+    retryable: true
+  },
+  {
+    codes: ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'],
+    stage: 'sts',
+    problem: 'STS throttled the request',
+    cause: 'Too many STS calls at once for this account (matrix jobs share its rate limit).',
+    fix: 'Lower the matrix max-parallel, or let the action retry with a larger budget.',
+    retryable: true
+  },
+  {
+    codes: ['ServiceUnavailable', 'InternalFailure', 'InternalError', 'http-5xx'],
+    stage: 'sts',
+    problem: 'STS had a server error',
+    cause: 'A transient fault on the AWS side.',
+    fix: 'Retry the job; check the AWS Health Dashboard if it persists.',
+    retryable: true
+  },
+  {
+    codes: ['network'],
+    stage: 'sts',
+    problem: 'STS could not be reached',
+    cause: 'A network failure, timeout, proxy or DNS problem, or a wrong sts-endpoint.',
+    fix: "Check network access to the STS endpoint, the proxy settings and 'sts-endpoint'.",
+    retryable: true
+  },
+  {
+    codes: ['bad-response'],
+    stage: 'sts',
+    problem: 'STS sent a response that could not be read',
+    cause: 'Something between the runner and STS (a proxy or captive portal) returned a non-STS answer.',
+    fix: "Check the proxy settings and 'sts-endpoint'.",
+    retryable: true
+  }
+]
+
+export const UNKNOWN_STS_ERROR: CatalogEntry = {
+  codes: [],
+  stage: 'sts',
+  problem: 'STS refused the request',
+  cause: 'An error this action does not know.',
+  fix: 'Read the code and message from STS above; see the AWS STS AssumeRoleWithSAML documentation.',
+  retryable: false
+}
+
+export function catalogEntryFor(code: string): CatalogEntry | undefined {
+  return STS_ERRORS.find(entry => entry.codes.includes(code))
+}

@@ -1,0 +1,36 @@
+/**
+ * The three ways a run can fail. The CLI maps each to its own exit code; the action reports the
+ * message once through core.setFailed. Messages never contain a secret and quote untrusted text.
+ */
+export type FailureKind = 'usage' | 'assertion' | 'sts'
+
+export abstract class RunError extends Error {
+  abstract readonly kind: FailureKind
+}
+
+/** A wrong or missing input: fixable in the workflow file. */
+export class InputError extends RunError {
+  readonly kind = 'usage'
+}
+
+/** The assertion failed a local pre-flight check: no request was sent to STS. */
+export class AssertionError extends RunError {
+  readonly kind = 'assertion'
+}
+
+/** STS (or the way to it) refused or failed the call. */
+export class StsError extends RunError {
+  readonly kind = 'sts'
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    readonly httpStatus?: number
+  ) {
+    super(message)
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

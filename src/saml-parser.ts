@@ -1,0 +1,162 @@
+import { DOMParser, type Element } from '@xmldom/xmldom'
+import { preflightError } from './assertion-decoder.js'
+
+const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
+const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion'
+const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success'
+
+export const AWS_ATTRIBUTE = {
+  role: 'https://aws.amazon.com/SAML/Attributes/Role',
+  roleSessionName: 'https://aws.amazon.com/SAML/Attributes/RoleSessionName',
+  sessionDuration: 'https://aws.amazon.com/SAML/Attributes/SessionDuration',
+  sourceIdentity: 'https://aws.amazon.com/SAML/Attributes/SourceIdentity'
+} as const
+
+/** What the pre-flight checks and the log need from a SAML Response. All text is untrusted. */
+export interface SamlResponseInfo {
+  encrypted: boolean
+  issuer?: string
+  nameId?: string
+  nameIdFormat?: string
+  responseIssueInstant?: Date
+  assertionIssueInstant?: Date
+  notBefore?: Date
+  notOnOrAfter?: Date
+  audiences: string[]
+  recipient?: string
+  subjectNotOnOrAfter?: Date
+  /** Raw values of every Role attribute; undefined when there is no Role attribute at all. */
+  roleValues?: string[]
+  roleSessionName?: string
+  sessionDuration?: string
+  sourceIdentity?: string
+}
+
+/**
+ * Parse a SAML 2.0 Response safely. A DOCTYPE is refused outright, so no entity (internal or
+ * external) can be declared or expanded; elements are matched by namespace URI, so any prefix
+ * (`saml:`, `saml2:`, a default namespace) works.
+ */
+export function parseSamlResponse(xml: string): SamlResponseInfo {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw preflightError('unsafe-xml')
+
+  const root = parseXml(xml).documentElement
+  if (!root || root.namespaceURI !== PROTOCOL_NS || root.localName !== 'Response') {
+    const found = root ? `the root element is <${root.localName}>` : 'there is no root element'
+    throw preflightError('not-saml-response', `${found}, not a samlp:Response`)
+  }
+
+  const statusCode = child(child(root, PROTOCOL_NS, 'Status'), PROTOCOL_NS, 'StatusCode')
+  const status = statusCode?.getAttribute('Value')
+  if (status && status !== STATUS_SUCCESS) {
+    throw preflightError('idp-status', `status ${JSON.stringify(status)}`)
+  }
+
+  const assertions = children(root, ASSERTION_NS, 'Assertion')
+  const encrypted = children(root, ASSERTION_NS, 'EncryptedAssertion')
+  if (assertions.length + encrypted.length !== 1) {
+    throw preflightError(
+      'not-saml-response',
+      `it holds ${assertions.length + encrypted.length} assertions; AWS expects exactly one`
+    )
+  }
+  const responseInfo = {
+    responseIssueInstant: date(root.getAttribute('IssueInstant')),
+    issuer: text(child(root, ASSERTION_NS, 'Issuer'))
+  }
+  const assertion = assertions[0]
+  if (!assertion) return { encrypted: true, audiences: [], ...responseInfo }
+
+  const subject = child(assertion, ASSERTION_NS, 'Subject')
+  const nameId = child(subject, ASSERTION_NS, 'NameID')
+  const confirmationData = child(
+    child(subject, ASSERTION_NS, 'SubjectConfirmation'),
+    ASSERTION_NS,
+    'SubjectConfirmationData'
+  )
+  const conditions = child(assertion, ASSERTION_NS, 'Conditions')
+  const audiences = children(conditions, ASSERTION_NS, 'AudienceRestriction').flatMap(restriction =>
+    children(restriction, ASSERTION_NS, 'Audience').map(text).filter(isString)
+  )
+  const attributes = readAttributes(assertion)
+
+  return {
+    encrypted: false,
+    issuer: text(child(assertion, ASSERTION_NS, 'Issuer')) ?? responseInfo.issuer,
+    nameId: text(nameId),
+    nameIdFormat: nameId?.getAttribute('Format') || undefined,
+    responseIssueInstant: responseInfo.responseIssueInstant,
+    assertionIssueInstant: date(assertion.getAttribute('IssueInstant')),
+    notBefore: date(conditions?.getAttribute('NotBefore')),
+    notOnOrAfter: date(conditions?.getAttribute('NotOnOrAfter')),
+    audiences,
+    recipient: confirmationData?.getAttribute('Recipient') || undefined,
+    subjectNotOnOrAfter: date(confirmationData?.getAttribute('NotOnOrAfter')),
+    roleValues: attributes.get(AWS_ATTRIBUTE.role),
+    roleSessionName: attributes.get(AWS_ATTRIBUTE.roleSessionName)?.[0],
+    sessionDuration: attributes.get(AWS_ATTRIBUTE.sessionDuration)?.[0],
+    sourceIdentity: attributes.get(AWS_ATTRIBUTE.sourceIdentity)?.[0]
+  }
+}
+
+function parseXml(xml: string): ReturnType<DOMParser['parseFromString']> {
+  // Parser messages quote the input, which is a secret: report only that it is malformed.
+  const parser = new DOMParser({
+    locator: false,
+    onError: level => {
+      if (level !== 'warning') throw new Error('malformed')
+    }
+  })
+  try {
+    const doc = parser.parseFromString(xml, 'text/xml')
+    if (doc.doctype) throw new Error('doctype')
+    return doc
+  } catch {
+    throw preflightError('not-saml-response', 'the XML is not well-formed')
+  }
+}
+
+/** Attribute values by attribute Name; several attributes of one Name are merged. */
+function readAttributes(assertion: Element): Map<string, string[]> {
+  const values = new Map<string, string[]>()
+  for (const statement of children(assertion, ASSERTION_NS, 'AttributeStatement')) {
+    for (const attribute of children(statement, ASSERTION_NS, 'Attribute')) {
+      const name = attribute.getAttribute('Name') ?? ''
+      const list = values.get(name) ?? []
+      list.push(...children(attribute, ASSERTION_NS, 'AttributeValue').map(v => text(v) ?? ''))
+      values.set(name, list)
+    }
+  }
+  return values
+}
+
+function children(parent: Element | undefined, ns: string, localName: string): Element[] {
+  if (!parent) return []
+  const found: Element[] = []
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === node.ELEMENT_NODE) {
+      const element = node as Element
+      if (element.namespaceURI === ns && element.localName === localName) found.push(element)
+    }
+  }
+  return found
+}
+
+function child(parent: Element | undefined, ns: string, localName: string): Element | undefined {
+  return children(parent, ns, localName)[0]
+}
+
+function text(element: Element | undefined): string | undefined {
+  const value = element?.textContent?.trim()
+  return value ? value : undefined
+}
+
+function date(value: string | null | undefined): Date | undefined {
+  if (!value) return undefined
+  const parsed = new Date(value)
+  return Number.isNaN(parsed.getTime()) ? undefined : parsed
+}
+
+function isString(value: string | undefined): value is string {
+  return value !== undefined
+}
