@@ -7,10 +7,15 @@ import type { AssumedSession } from './sts-client.js'
  * the runner only hides a value from the lines that follow its ::add-mask:: line.
  */
 export function maskSecrets(values: Iterable<string>): void {
-  for (const value of new Set(values)) {
-    if (value.trim() !== '') core.setSecret(value)
+  for (const value of values) {
+    if (value.trim() === '' || masked.has(value)) continue
+    masked.add(value)
+    core.setSecret(value)
   }
 }
+
+/** Values already registered in this process; one ::add-mask:: line each is enough. */
+const masked = new Set<string>()
 
 export function maskSession(session: AssumedSession): void {
   maskSecrets([session.accessKeyId, session.secretAccessKey, session.sessionToken])
