@@ -5,6 +5,8 @@ import { join } from 'node:path'
 
 const entries = [
   ['src/index.ts', 'dist'],
+  ['src/post-index.ts', join('dist', 'post')],
+  ['src/cli-index.ts', join('dist', 'cli')]
 ]
 
 rmSync('dist', { recursive: true, force: true })

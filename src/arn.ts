@@ -15,20 +15,50 @@ interface PartitionInfo {
   /** Regions of this partition match this pattern. */
   regionPattern: RegExp
   defaultRegion: string
+  dnsSuffix: string
 }
 
 // Ordered: the more specific prefixes (us-gov, us-iso) must be tried before the commercial one.
 const PARTITIONS: Record<string, PartitionInfo> = {
-  'aws-us-gov': { regionPattern: /^us-gov-[a-z]+-\d+$/, defaultRegion: 'us-gov-west-1' },
-  'aws-iso': { regionPattern: /^us-iso-[a-z]+-\d+$/, defaultRegion: 'us-iso-east-1' },
-  'aws-iso-b': { regionPattern: /^us-isob-[a-z]+-\d+$/, defaultRegion: 'us-isob-east-1' },
-  'aws-iso-e': { regionPattern: /^eu-isoe-[a-z]+-\d+$/, defaultRegion: 'eu-isoe-west-1' },
-  'aws-iso-f': { regionPattern: /^us-isof-[a-z]+-\d+$/, defaultRegion: 'us-isof-south-1' },
-  'aws-cn': { regionPattern: /^cn-[a-z]+-\d+$/, defaultRegion: 'cn-north-1' },
-  'aws-eusc': { regionPattern: /^eusc-[a-z]+-[a-z]+-\d+$/, defaultRegion: 'eusc-de-east-1' },
+  'aws-us-gov': {
+    regionPattern: /^us-gov-[a-z]+-\d+$/,
+    defaultRegion: 'us-gov-west-1',
+    dnsSuffix: 'amazonaws.com'
+  },
+  'aws-iso': {
+    regionPattern: /^us-iso-[a-z]+-\d+$/,
+    defaultRegion: 'us-iso-east-1',
+    dnsSuffix: 'c2s.ic.gov'
+  },
+  'aws-iso-b': {
+    regionPattern: /^us-isob-[a-z]+-\d+$/,
+    defaultRegion: 'us-isob-east-1',
+    dnsSuffix: 'sc2s.sgov.gov'
+  },
+  'aws-iso-e': {
+    regionPattern: /^eu-isoe-[a-z]+-\d+$/,
+    defaultRegion: 'eu-isoe-west-1',
+    dnsSuffix: 'cloud.adc-e.uk'
+  },
+  'aws-iso-f': {
+    regionPattern: /^us-isof-[a-z]+-\d+$/,
+    defaultRegion: 'us-isof-south-1',
+    dnsSuffix: 'csp.hci.ic.gov'
+  },
+  'aws-cn': {
+    regionPattern: /^cn-[a-z]+-\d+$/,
+    defaultRegion: 'cn-north-1',
+    dnsSuffix: 'amazonaws.com.cn'
+  },
+  'aws-eusc': {
+    regionPattern: /^eusc-[a-z]+-[a-z]+-\d+$/,
+    defaultRegion: 'eusc-de-east-1',
+    dnsSuffix: 'amazonaws.eu'
+  },
   aws: {
     regionPattern: /^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+$/,
-    defaultRegion: 'us-east-1'
+    defaultRegion: 'us-east-1',
+    dnsSuffix: 'amazonaws.com'
   }
 }
 
@@ -93,6 +123,13 @@ export function defaultRegionOf(partition: string): string {
   const info = PARTITIONS[partition]
   if (!info) throw new InputError(`Unknown AWS partition '${partition}'.`)
   return info.defaultRegion
+}
+
+/** The regional STS endpoint the SDK would use; known here to decide on a proxy for it. */
+export function regionalStsEndpoint(region: string, partition: string): string {
+  const info = PARTITIONS[partition]
+  if (!info) throw new InputError(`Unknown AWS partition '${partition}'.`)
+  return `https://sts.${region}.${info.dnsSuffix}`
 }
 
 export type RegionSource = 'input' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'partition default'

@@ -56,18 +56,26 @@ export function decodeAssertion(input: string | Buffer): DecodedAssertion {
   checkLength(base64)
   // Some tools hand out base64url; STS wants the standard alphabet.
   const standard = base64.replace(/-/g, '+').replace(/_/g, '/')
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(standard) || standard.length % 4 === 1) {
+  const unpadded = standard.replace(/=+$/, '')
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(standard) || unpadded.length % 4 === 1) {
     throw preflightError(
       'not-saml-response',
       'it is neither XML nor valid base64 (check that the whole value was copied)'
     )
   }
-  const xml = Buffer.from(standard, 'base64').toString('utf8').replace(BOM, '')
+  // base64url usually comes unpadded; STS takes standard base64, which is padded.
+  const padded = unpadded.padEnd(Math.ceil(unpadded.length / 4) * 4, '=')
+  const xml = Buffer.from(padded, 'base64').toString('utf8').replace(BOM, '')
   if (!xml.trimStart().startsWith('<')) {
     throw preflightError('not-saml-response', 'the base64 does not decode to XML')
   }
-  secrets.push(standard, ...longLines(trimmed))
-  return { form: urlEncoded ? 'url-encoded' : 'base64', base64: standard, xml, secrets: unique(secrets) }
+  secrets.push(padded, ...longLines(trimmed))
+  return {
+    form: urlEncoded ? 'url-encoded' : 'base64',
+    base64: padded,
+    xml,
+    secrets: unique(secrets)
+  }
 }
 
 function checkLength(base64: string): void {

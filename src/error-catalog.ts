@@ -18,7 +18,8 @@ export const PREFLIGHT_ERRORS = {
     codes: ['not-saml-response'],
     stage: 'pre-flight',
     problem: 'The input is not a SAML Response',
-    cause: 'The value is not base64, URL-encoded or XML of a samlp:Response (a copy error, or a different field was copied).',
+    cause:
+      'The value is not base64, URL-encoded or XML of a samlp:Response (a copy error, or a different field was copied).',
     fix: 'Pass the SAMLResponse form field exactly as the IdP posted it to https://signin.aws.amazon.com/saml.',
     retryable: false
   },
@@ -50,7 +51,8 @@ export const PREFLIGHT_ERRORS = {
     codes: ['expired'],
     stage: 'pre-flight',
     problem: 'The assertion has expired',
-    cause: 'Its NotOnOrAfter has passed (beyond a 60-second clock-skew allowance). IdPs issue assertions valid for about 5 minutes.',
+    cause:
+      'Its NotOnOrAfter has passed (beyond a 60-second clock-skew allowance). IdPs issue assertions valid for about 5 minutes.',
     fix: 'Fetch a fresh assertion in the same job, right before this step.',
     retryable: false
   },
@@ -58,7 +60,8 @@ export const PREFLIGHT_ERRORS = {
     codes: ['not-yet-valid'],
     stage: 'pre-flight',
     problem: 'The assertion is not valid yet',
-    cause: 'Its NotBefore is in the future beyond a 60-second clock-skew allowance: the IdP clock or this runner clock is wrong.',
+    cause:
+      'Its NotBefore is in the future beyond a 60-second clock-skew allowance: the IdP clock or this runner clock is wrong.',
     fix: 'Check the clocks (NTP) of the IdP and the runner.',
     retryable: false
   },
@@ -66,16 +69,17 @@ export const PREFLIGHT_ERRORS = {
     codes: ['no-role-attribute'],
     stage: 'pre-flight',
     problem: 'The assertion offers no AWS role',
-    cause: 'It has no https://aws.amazon.com/SAML/Attributes/Role attribute with a "role ARN,provider ARN" value.',
+    cause:
+      'It has no https://aws.amazon.com/SAML/Attributes/Role attribute with a "role ARN,provider ARN" value.',
     fix: 'Map the Role attribute in the IdP application for AWS, and assign the user or group a role.',
     retryable: false
   },
   'role-not-offered': {
     codes: ['role-not-offered'],
     stage: 'pre-flight',
-    problem: "The requested role is not in the assertion",
+    problem: 'The requested role is not in the assertion',
     cause: "'role-arn' names a role the IdP did not grant this user.",
-    fix: "Use one of the roles listed, or grant the role in the IdP.",
+    fix: 'Use one of the roles listed, or grant the role in the IdP.',
     retryable: false
   },
   'role-ambiguous': {
@@ -90,7 +94,7 @@ export const PREFLIGHT_ERRORS = {
     codes: ['principal-mismatch'],
     stage: 'pre-flight',
     problem: "'principal-arn' does not match the assertion",
-    cause: "The assertion pairs the role with a different SAML provider.",
+    cause: 'The assertion pairs the role with a different SAML provider.',
     fix: "Remove 'principal-arn' (it is read from the assertion) or correct it.",
     retryable: false
   },
@@ -106,7 +110,8 @@ export const PREFLIGHT_ERRORS = {
     codes: ['bad-session-name'],
     stage: 'pre-flight',
     problem: 'The RoleSessionName attribute is missing or invalid',
-    cause: 'STS requires https://aws.amazon.com/SAML/Attributes/RoleSessionName, 2-64 characters of [A-Za-z0-9_+=,.@-].',
+    cause:
+      'STS requires https://aws.amazon.com/SAML/Attributes/RoleSessionName, 2-64 characters of [A-Za-z0-9_+=,.@-].',
     fix: 'Map RoleSessionName in the IdP to a value like the user e-mail or login name.',
     retryable: false
   },
@@ -127,7 +132,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['IDPRejectedClaim'],
     stage: 'sts',
     problem: 'The IdP rejected the claim',
-    cause: 'STS could not validate the assertion with the IdP (for example a disabled user or a revoked session).',
+    cause:
+      'STS could not validate the assertion with the IdP (for example a disabled user or a revoked session).',
     fix: 'Sign in again at the IdP and use a fresh assertion; check the user is active.',
     retryable: false
   },
@@ -135,7 +141,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['InvalidIdentityToken'],
     stage: 'sts',
     problem: 'STS rejected the assertion as invalid',
-    cause: 'Bad signature (IdP certificate rotated), issuer or audience not matching the SAML provider in IAM, the provider not found, or a bad RoleSessionName.',
+    cause:
+      'Bad signature (IdP certificate rotated), issuer or audience not matching the SAML provider in IAM, the provider not found, or a bad RoleSessionName.',
     fix: 'Upload the current IdP metadata to the IAM SAML provider named by principal-arn; the audience must be https://signin.aws.amazon.com/saml.',
     retryable: false
   },
@@ -143,7 +150,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['ExpiredToken', 'ExpiredTokenException'],
     stage: 'sts',
     problem: 'STS says the assertion has expired',
-    cause: 'The assertion was redeemed too late: past NotOnOrAfter, or more than about 5 minutes after it was issued.',
+    cause:
+      'The assertion was redeemed too late: past NotOnOrAfter, or more than about 5 minutes after it was issued.',
     fix: 'Fetch the assertion in the same job right before this step; check the runner clock.',
     retryable: false
   },
@@ -151,7 +159,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['MalformedPolicyDocument'],
     stage: 'sts',
     problem: 'The session policy is malformed',
-    cause: "'inline-session-policy' is not a valid IAM policy document, or a managed policy ARN does not exist.",
+    cause:
+      "'inline-session-policy' is not a valid IAM policy document, or a managed policy ARN does not exist.",
     fix: 'Validate the policy with IAM Access Analyzer, and check each managed-session-policies ARN.',
     retryable: false
   },
@@ -159,7 +168,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['PackedPolicyTooLarge'],
     stage: 'sts',
     problem: 'The session policies and tags are too large',
-    cause: 'After packing, the inline policy, managed policy ARNs and session tags exceed the STS limit.',
+    cause:
+      'After packing, the inline policy, managed policy ARNs and session tags exceed the STS limit.',
     fix: 'Shorten the inline policy, pass fewer managed policies, or have the IdP send fewer session tags.',
     retryable: false
   },
@@ -175,7 +185,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['AccessDenied'],
     stage: 'sts',
     problem: 'Access denied by the role trust policy',
-    cause: 'The role does not trust this SAML provider for sts:AssumeRoleWithSAML, or a condition (SAML:aud, tags) fails.',
+    cause:
+      'The role does not trust this SAML provider for sts:AssumeRoleWithSAML, or a condition (SAML:aud, tags) fails.',
     fix: 'Allow sts:AssumeRoleWithSAML for the provider in the role trust policy, with SAML:aud = https://signin.aws.amazon.com/saml (add sts:TagSession / sts:SetSourceIdentity if the IdP sends them).',
     retryable: false
   },
@@ -183,7 +194,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['ValidationError'],
     stage: 'sts',
     problem: 'STS rejected a parameter',
-    cause: 'A parameter is out of range: most often the requested duration exceeds the role MaxSessionDuration.',
+    cause:
+      'A parameter is out of range: most often the requested duration exceeds the role MaxSessionDuration.',
     fix: "Lower 'role-duration-seconds' or raise the role Maximum session duration in IAM.",
     retryable: false
   },
@@ -196,7 +208,12 @@ export const STS_ERRORS: CatalogEntry[] = [
     retryable: true
   },
   {
-    codes: ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'],
+    codes: [
+      'Throttling',
+      'ThrottlingException',
+      'RequestLimitExceeded',
+      'TooManyRequestsException'
+    ],
     stage: 'sts',
     problem: 'STS throttled the request',
     cause: 'Too many STS calls at once for this account (matrix jobs share its rate limit).',
@@ -223,7 +240,8 @@ export const STS_ERRORS: CatalogEntry[] = [
     codes: ['bad-response'],
     stage: 'sts',
     problem: 'STS sent a response that could not be read',
-    cause: 'Something between the runner and STS (a proxy or captive portal) returned a non-STS answer.',
+    cause:
+      'Something between the runner and STS (a proxy or captive portal) returned a non-STS answer.',
     fix: "Check the proxy settings and 'sts-endpoint'.",
     retryable: true
   }

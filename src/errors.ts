@@ -31,6 +31,17 @@ export class StsError extends RunError {
   }
 }
 
+/** The error of a call's last attempt, with why retrying stopped and how many requests were made. */
+export class RetriesStopped extends Error {
+  constructor(
+    readonly last: unknown,
+    readonly attempts: number,
+    readonly reason: 'not retryable' | 'attempts exhausted' | 'budget spent' | 'assertion expires'
+  ) {
+    super(errorMessage(last))
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }

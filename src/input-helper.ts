@@ -1,20 +1,38 @@
 import { requireArn } from './arn.js'
 import { InputError } from './errors.js'
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from './retry-policy.js'
 
 /** Everything a run needs from the workflow, validated once. */
 export interface Settings {
   assertion: { source: 'input'; value: string } | { source: 'file'; path: string }
-  roleArn?: string
+  /** The roles to assume: none (the assertion's only role), some, or every role offered. */
+  roleArns: string[] | '*'
   principalArn?: string
   region?: string
   durationSeconds: number
-  /** True when role-duration-seconds was set, rather than defaulted. */
-  durationExplicit: boolean
   inlineSessionPolicy?: string
   managedSessionPolicies: string[]
   stsEndpoint?: string
   exportEnv: boolean
   outputCredentials: boolean
+  /** Profile name, or a template with {account-id}, {role-name}, {partition}. */
+  profile?: string
+  verifyCredentials: boolean
+  allowedAccountIds: string[]
+  maskAccountId: boolean
+  cleanup: boolean
+  retry: { maxAttempts: number; budgetSeconds: number }
+  maxConcurrency: number
+  chain?: ChainSettings
+  httpProxy?: string
+}
+
+export interface ChainSettings {
+  roleArn: string
+  /** Undefined: derived from the run (see chainSessionName). */
+  sessionName?: string
+  externalId?: string
+  durationSeconds: number
 }
 
 /** Reads one input, untrimmed, '' when unset (core.getInput with trimWhitespace: false). */
@@ -29,27 +47,145 @@ const MAX_MANAGED_POLICIES = 10
 export function getSettings(read: InputReader): Settings {
   const input = (name: string): string | undefined => read(name).trim() || undefined
 
-  const roleArn = input('role-arn')
-  if (roleArn) requireArn(roleArn, 'role', 'role-arn')
   const principalArn = input('principal-arn')
   if (principalArn) requireArn(principalArn, 'saml-provider', 'principal-arn')
 
   const durationText = input('role-duration-seconds')
+  const profile = input('profile')
+  const exportEnvText = read('export-env')
+  const retryDisabled = parseBoolean(read('disable-retry'), 'disable-retry', false)
   return {
     assertion: getAssertionSource(read),
-    roleArn,
+    roleArns: getRoleArns(input('role-arn')),
     principalArn,
     region: input('aws-region'),
     durationSeconds: durationText
       ? parseInteger(durationText, 'role-duration-seconds', DURATION_MIN, DURATION_MAX)
       : DURATION_DEFAULT,
-    durationExplicit: durationText !== undefined,
     inlineSessionPolicy: getInlinePolicy(input('inline-session-policy')),
     managedSessionPolicies: getManagedPolicies(input('managed-session-policies')),
     stsEndpoint: getEndpoint(input('sts-endpoint')),
-    exportEnv: parseBoolean(read('export-env'), 'export-env', true),
-    outputCredentials: parseBoolean(read('output-credentials'), 'output-credentials', false)
+    // Writing a profile is a choice of where the credentials go: env export then needs asking for.
+    exportEnv: parseBoolean(exportEnvText, 'export-env', profile === undefined),
+    outputCredentials: parseBoolean(read('output-credentials'), 'output-credentials', false),
+    profile,
+    verifyCredentials: parseBoolean(read('verify-credentials'), 'verify-credentials', false),
+    allowedAccountIds: getAccountIds(input('allowed-account-ids')),
+    maskAccountId: parseBoolean(read('mask-account-id'), 'mask-account-id', false),
+    cleanup: parseBoolean(read('cleanup'), 'cleanup', true),
+    retry: {
+      maxAttempts: retryDisabled
+        ? 1
+        : optionalInteger(
+            input('retry-max-attempts'),
+            'retry-max-attempts',
+            1,
+            20,
+            DEFAULT_MAX_ATTEMPTS
+          ),
+      budgetSeconds: optionalInteger(
+        input('retry-budget-seconds'),
+        'retry-budget-seconds',
+        1,
+        900,
+        DEFAULT_BUDGET_SECONDS
+      )
+    },
+    maxConcurrency: optionalInteger(input('max-concurrency'), 'max-concurrency', 1, 64, 8),
+    chain: getChain(input),
+    httpProxy: input('http-proxy')
   }
+}
+
+/** One ARN per line (role names may contain commas), or '*' for every role offered. */
+function getRoleArns(text: string | undefined): string[] | '*' {
+  if (text === '*') return '*'
+  const arns = (text ?? '')
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(line => line !== '')
+  for (const arn of arns) requireArn(arn, 'role', 'role-arn')
+  return [...new Set(arns)]
+}
+
+function getAccountIds(text: string | undefined): string[] {
+  const ids = splitList(text)
+  for (const id of ids) {
+    if (!/^\d{12}$/.test(id)) {
+      throw new InputError(
+        `Input 'allowed-account-ids' holds ${JSON.stringify(id)}; each entry must be a 12-digit AWS account ID.`
+      )
+    }
+  }
+  return ids
+}
+
+export const CHAIN_DURATION_MAX = 3600
+
+function getChain(input: (name: string) => string | undefined): ChainSettings | undefined {
+  const roleArn = input('chain-role-arn')
+  const others = [
+    'chain-role-session-name',
+    'chain-role-external-id',
+    'chain-role-duration-seconds'
+  ]
+  if (!roleArn) {
+    const stray = others.find(name => input(name) !== undefined)
+    if (stray) throw new InputError(`Input '${stray}' needs 'chain-role-arn'.`)
+    return undefined
+  }
+  requireArn(roleArn, 'role', 'chain-role-arn')
+  const sessionName = input('chain-role-session-name')
+  if (sessionName !== undefined && !SESSION_NAME.test(sessionName)) {
+    throw new InputError(
+      `Input 'chain-role-session-name' must be 2-64 characters of letters, digits and _+=,.@- (got ${JSON.stringify(sessionName)}).`
+    )
+  }
+  const externalId = input('chain-role-external-id')
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw new InputError(
+      "Input 'chain-role-external-id' must be 2-1224 characters of letters, digits and _+=,.@:/-."
+    )
+  }
+  return {
+    roleArn,
+    sessionName,
+    externalId,
+    // STS caps a chained session at one hour, whatever the role allows.
+    durationSeconds: optionalInteger(
+      input('chain-role-duration-seconds'),
+      'chain-role-duration-seconds',
+      DURATION_MIN,
+      CHAIN_DURATION_MAX,
+      CHAIN_DURATION_MAX
+    )
+  }
+}
+
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+
+/**
+ * The chained session's name when none is given: one per run and attempt, so CloudTrail tells
+ * matrix jobs apart (with SAML alone they all share the assertion's RoleSessionName).
+ */
+export function chainSessionName(env: Record<string, string | undefined>): string {
+  const parts = ['gh', env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, env.GITHUB_JOB]
+  const name = parts
+    .filter((part): part is string => Boolean(part))
+    .join('-')
+    .replace(/[^\w+=,.@-]/g, '-')
+    .slice(0, 64)
+  return name.length >= 2 && name !== 'gh' ? name : `gh-${process.pid}-${Date.now()}`.slice(0, 64)
+}
+
+function optionalInteger(
+  text: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number
+): number {
+  return text === undefined ? fallback : parseInteger(text, name, min, max)
 }
 
 function getAssertionSource(read: InputReader): Settings['assertion'] {

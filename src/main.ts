@@ -1,61 +1,86 @@
 import * as core from '@actions/core'
-import { resolveRegion } from './arn.js'
+import type { Assumed } from './assume.js'
 import { readAssertion } from './assertion-source.js'
-import { decodeAssertion } from './assertion-decoder.js'
+import { awsFilePaths, writeProfiles } from './credentials-file.js'
 import { errorMessage } from './errors.js'
-import { getSettings } from './input-helper.js'
+import { getSettings, type Settings } from './input-helper.js'
 import {
   exportSession,
   logSession,
   maskSecrets,
-  maskSession,
   setSessionOutputs,
   writeSummary
 } from './output-helper.js'
-import { preflight } from './preflight.js'
-import { parseSamlResponse } from './saml-parser.js'
-import { assumeRoleWithSaml, createSamlClient } from './sts-client.js'
-import { classifyStsError } from './sts-errors.js'
+import { failureReport, finalRoleArn, redeem } from './redeem.js'
+import { saveCleanupState, type CleanupState } from './state-helper.js'
 
-/** One run of the action: read, check locally, redeem once, mask, hand on. */
+/** One run of the action: read, check locally, redeem once per role, mask, hand on. */
 export async function run(): Promise<void> {
   try {
     const settings = getSettings(name => core.getInput(name, { trimWhitespace: false }))
-
-    // The assertion is a bearer credential: mask every form of it before anything can echo it.
     const raw = await readAssertion(settings.assertion)
-    maskSecrets([raw.toString().trim()])
-    const assertion = decodeAssertion(raw)
-    maskSecrets(assertion.secrets)
-
-    const saml = parseSamlResponse(assertion.xml)
-    const checked = preflight(saml, settings, new Date())
-    checked.notices.forEach(line => core.notice(line))
-    checked.warnings.forEach(line => core.warning(line))
-
-    const { pair } = checked
-    const { region } = resolveRegion(settings.region, process.env, pair.role.partition)
-    const client = createSamlClient({ region, endpoint: settings.stsEndpoint })
-    const session = await assumeRoleWithSaml(client, {
-      roleArn: pair.roleArn,
-      principalArn: pair.principalArn,
-      samlAssertionBase64: assertion.base64,
-      durationSeconds: settings.durationSeconds,
-      inlineSessionPolicy: settings.inlineSessionPolicy,
-      managedSessionPolicies: settings.managedSessionPolicies
-    }).catch((error: unknown) => {
-      throw classifyStsError(error, {
-        durationSeconds: settings.durationSeconds,
-        assertionAgeMs: checked.ageMs
-      })
+    const redeemed = await redeem(settings, raw, process.env, {
+      mask: maskSecrets,
+      notice: line => core.notice(line),
+      warning: line => core.warning(line),
+      info: line => core.info(line)
     })
-    maskSession(session)
+    const { region, assumed } = redeemed
 
-    if (settings.exportEnv) exportSession(session, region)
-    setSessionOutputs(session, pair, settings.outputCredentials)
-    logSession(session, region)
-    await writeSummary(session, region)
+    // Record what to undo as soon as each thing is done, so the post step can always clean up.
+    const cleanup: CleanupState = { profiles: [], exportedEnv: [] }
+    if (settings.profile !== undefined && assumed.length > 0) {
+      cleanup.files = awsFilePaths(process.env)
+      await writeProfiles(
+        cleanup.files,
+        assumed.map(({ target, session }) => ({ ...session, profile: target.profile!, region }))
+      )
+      cleanup.profiles = assumed.map(a => ({
+        profile: a.target.profile!,
+        accessKeyId: a.session.accessKeyId
+      }))
+      saveCleanupState(cleanup)
+      core.setOutput('profiles', JSON.stringify(assumed.map(a => profileEntry(a, settings))))
+    }
+
+    const single = redeemed.targets.length === 1 ? assumed[0] : undefined
+    if (single) {
+      if (settings.exportEnv) {
+        cleanup.exportedEnv = exportSession(single.session, region)
+        saveCleanupState(cleanup)
+      }
+      setSessionOutputs(
+        single.session,
+        { roleArn: finalRoleArn(single, settings), principalArn: single.target.pair.principalArn },
+        settings.outputCredentials
+      )
+      if (single.callerArn) core.setOutput('caller-arn', single.callerArn)
+    }
+
+    assumed.forEach(({ session }) => logSession(session, region))
+    await writeSummary(
+      redeemed.outcomes.map(o => ({
+        roleArn: o.target.pair.roleArn,
+        accountId: o.target.pair.role.accountId,
+        profile: o.target.profile,
+        session: 'session' in o ? o.session : undefined
+      })),
+      region,
+      settings.maskAccountId
+    )
+
+    const failure = failureReport(redeemed, cleanup.profiles.length > 0)
+    if (failure) core.setFailed(failure)
   } catch (error) {
     core.setFailed(errorMessage(error))
+  }
+}
+
+function profileEntry(assumed: Assumed, settings: Settings): Record<string, string> {
+  return {
+    profile: assumed.target.profile!,
+    'role-arn': finalRoleArn(assumed, settings),
+    'account-id': assumed.session.accountId,
+    expiration: assumed.session.expiration.toISOString()
   }
 }

@@ -17,18 +17,23 @@ export function maskSecrets(values: Iterable<string>): void {
 /** Values already registered in this process; one ::add-mask:: line each is enough. */
 const masked = new Set<string>()
 
-export function maskSession(session: AssumedSession): void {
-  maskSecrets([session.accessKeyId, session.secretAccessKey, session.sessionToken])
+/** The env vars the AWS SDKs and CLI read, as exported for later steps. */
+export function sessionEnv(session: AssumedSession, region: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: session.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+    AWS_SESSION_TOKEN: session.sessionToken,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_CREDENTIAL_EXPIRATION: session.expiration.toISOString()
+  }
 }
 
-/** Env vars the AWS SDKs and CLI read, for every later step of the job. */
-export function exportSession(session: AssumedSession, region: string): void {
-  core.exportVariable('AWS_ACCESS_KEY_ID', session.accessKeyId)
-  core.exportVariable('AWS_SECRET_ACCESS_KEY', session.secretAccessKey)
-  core.exportVariable('AWS_SESSION_TOKEN', session.sessionToken)
-  core.exportVariable('AWS_REGION', region)
-  core.exportVariable('AWS_DEFAULT_REGION', region)
-  core.exportVariable('AWS_CREDENTIAL_EXPIRATION', session.expiration.toISOString())
+/** Export for every later step of the job; returns the names exported (for the post step). */
+export function exportSession(session: AssumedSession, region: string): string[] {
+  const env = sessionEnv(session, region)
+  for (const [name, value] of Object.entries(env)) core.exportVariable(name, value)
+  return Object.keys(env)
 }
 
 export function setSessionOutputs(
@@ -67,25 +72,40 @@ export function logSession(session: AssumedSession, region: string): void {
   )
 }
 
-export async function writeSummary(session: AssumedSession, region: string): Promise<void> {
+export interface SummaryRow {
+  roleArn: string
+  accountId: string
+  profile?: string
+  session?: AssumedSession
+  error?: string
+}
+
+/** A short table for the job summary: role, account, expiry and subject; never a secret. */
+export async function writeSummary(
+  rows: SummaryRow[],
+  region: string,
+  hideAccounts: boolean
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
+  // With mask-account-id the summary must not reveal accounts either, ARNs included.
+  const shown = (text: string): string =>
+    summaryCell(hideAccounts ? text.replace(/\b\d{12}\b/g, '***') : text)
+  const header = ['Role', 'Account', 'Profile', 'Region', 'Expires', 'Subject'].map(data => ({
+    data,
+    header: true
+  }))
   await core.summary
     .addHeading('AWS credentials from SAML', 3)
     .addTable([
-      [
-        { data: 'Role', header: true },
-        { data: 'Account', header: true },
-        { data: 'Region', header: true },
-        { data: 'Expires', header: true },
-        { data: 'Subject', header: true }
-      ],
-      [
-        summaryCell(session.assumedRoleArn),
-        session.accountId,
+      header,
+      ...rows.map(row => [
+        shown(row.session?.assumedRoleArn ?? row.roleArn),
+        shown(row.accountId),
+        shown(row.profile ?? '(env)'),
         region,
-        session.expiration.toISOString(),
-        summaryCell(session.subject ?? '')
-      ]
+        row.session ? row.session.expiration.toISOString() : 'failed',
+        summaryCell(row.session?.subject ?? '')
+      ])
     ])
     .write()
 }

@@ -1,7 +1,6 @@
-import { parseArn, type Arn } from './arn.js'
 import { preflightError } from './assertion-decoder.js'
 import { quote } from './log-safety.js'
-import { checkPairConsistency, parseRolePairs, selectRolePair, type RolePair } from './roles.js'
+import { parseRolePairs, type RolePair } from './roles.js'
 import type { SamlResponseInfo } from './saml-parser.js'
 
 /** Clocks of the IdP and the runner may disagree by this much. */
@@ -10,46 +9,37 @@ export const CLOCK_SKEW_MS = 60_000
 export const REDEMPTION_WINDOW_MS = 5 * 60_000
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
-const AWS_AUDIENCE = /^(https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/saml|urn:amazon:webservices(:govcloud|:cn)?)$/
+const AWS_AUDIENCE =
+  /^(https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/saml|urn:amazon:webservices(:govcloud|:cn)?)$/
 
 export interface PreflightResult {
-  /** The pair to assume. For an encrypted assertion it is built from the inputs alone. */
-  pair: RolePair
-  /** Every pair the assertion offers (empty when encrypted). */
-  offered: RolePair[]
+  /** Every role pair the assertion offers; undefined when it is encrypted and cannot be read. */
+  offered?: RolePair[]
   /** Age of the assertion at check time, when known. */
   ageMs?: number
+  /** The assertion's NotOnOrAfter: no request may start after it. */
+  expiresAt?: Date
   /** Lines for the log, already safe to print. */
   warnings: string[]
   notices: string[]
 }
 
 /**
- * The local checks that catch a doomed request before it reaches STS: expiry, roles, provider and
- * session name. Pure: the clock is passed in.
+ * The local checks that catch a doomed request before it reaches STS: expiry, roles and session
+ * name. Pure: the clock is passed in. Which of the offered roles to assume is decided by
+ * role-targets.ts.
  */
-export function preflight(
-  info: SamlResponseInfo,
-  wanted: { roleArn?: string; principalArn?: string },
-  now: Date
-): PreflightResult {
+export function preflight(info: SamlResponseInfo, now: Date): PreflightResult {
   const warnings: string[] = []
   const notices: string[] = []
   const issuedAt = info.assertionIssueInstant ?? info.responseIssueInstant
   const ageMs = issuedAt ? now.getTime() - issuedAt.getTime() : undefined
 
   if (info.encrypted) {
-    const role = wanted.roleArn ? parseArn(wanted.roleArn, 'role') : undefined
-    const principal = wanted.principalArn ? parseArn(wanted.principalArn, 'saml-provider') : undefined
-    if (!role || !principal || !wanted.roleArn || !wanted.principalArn) {
-      throw preflightError('encrypted-needs-arns')
-    }
-    const pair = { roleArn: wanted.roleArn, principalArn: wanted.principalArn, role, principal }
-    checkPairConsistency(pair)
     notices.push(
       'The assertion is encrypted (EncryptedAssertion): local checks of expiry, roles and session name were skipped; STS will check it.'
     )
-    return { pair, offered: [], ageMs, warnings, notices }
+    return { ageMs, warnings, notices }
   }
 
   checkValidityWindow(info, now)
@@ -59,16 +49,20 @@ export function preflight(
   }
   const { pairs, invalid } = parseRolePairs(info.roleValues)
   for (const value of invalid) {
-    warnings.push(`Ignoring a Role attribute value that is not "role ARN,provider ARN": ${quote(value)}`)
+    warnings.push(
+      `Ignoring a Role attribute value that is not "role ARN,provider ARN": ${quote(value)}`
+    )
   }
   if (pairs.length === 0) {
-    throw preflightError('no-role-attribute', `none of its ${invalid.length} Role value(s) is a valid pair`)
+    throw preflightError(
+      'no-role-attribute',
+      `none of its ${invalid.length} Role value(s) is a valid pair`
+    )
   }
-  const pair = selectRolePair(pairs, wanted)
-  checkPairConsistency(pair)
 
   if (info.roleSessionName === undefined || !SESSION_NAME.test(info.roleSessionName)) {
-    const found = info.roleSessionName === undefined ? 'it is missing' : `found ${quote(info.roleSessionName)}`
+    const found =
+      info.roleSessionName === undefined ? 'it is missing' : `found ${quote(info.roleSessionName)}`
     throw preflightError('bad-session-name', found)
   }
 
@@ -82,7 +76,7 @@ export function preflight(
       `The assertion's audience is ${info.audiences.map(quote).join(', ')}; AWS expects https://signin.aws.amazon.com/saml. STS will likely reject it.`
     )
   }
-  return { pair, offered: pairs, ageMs, warnings, notices }
+  return { offered: pairs, ageMs, expiresAt: assertionExpiry(info), warnings, notices }
 }
 
 function checkValidityWindow(info: SamlResponseInfo, now: Date): void {
@@ -103,7 +97,9 @@ function checkValidityWindow(info: SamlResponseInfo, now: Date): void {
 
 /** The assertion's NotOnOrAfter (the earlier of the two places it can be stated). */
 export function assertionExpiry(info: SamlResponseInfo): Date | undefined {
-  const ends = [info.notOnOrAfter, info.subjectNotOnOrAfter].filter((d): d is Date => d !== undefined)
+  const ends = [info.notOnOrAfter, info.subjectNotOnOrAfter].filter(
+    (d): d is Date => d !== undefined
+  )
   return ends.length > 0 ? new Date(Math.min(...ends.map(d => d.getTime()))) : undefined
 }
 

@@ -22,7 +22,9 @@ export function parseRolePairs(values: string[]): { pairs: RolePair[]; invalid: 
     const pair = parseRolePair(value)
     if (!pair) {
       invalid.push(value)
-    } else if (!pairs.some(p => p.roleArn === pair.roleArn && p.principalArn === pair.principalArn)) {
+    } else if (
+      !pairs.some(p => p.roleArn === pair.roleArn && p.principalArn === pair.principalArn)
+    ) {
       pairs.push(pair)
     }
   }

@@ -1,5 +1,5 @@
 import { catalogEntryFor, UNKNOWN_STS_ERROR, type CatalogEntry } from './error-catalog.js'
-import { StsError } from './errors.js'
+import { RetriesStopped, StsError } from './errors.js'
 import { formatDuration } from './preflight.js'
 
 /** What the message can say about the request, besides the error itself. */
@@ -37,7 +37,7 @@ interface SdkLikeError {
 export function errorCode(error: unknown): { code: string; status?: number } {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkLikeError
   const status = e.$metadata?.httpStatusCode
-  const name = e.name ?? ''
+  const name = typeof e.name === 'string' ? e.name : ''
   if (e.code && NETWORK_CODES.has(e.code)) return { code: 'network', status }
   if (NETWORK_CODES.has(name)) return { code: 'network', status }
   // The SDK names modelled errors FooException; STS sends Foo (or FooException for a few).
@@ -46,8 +46,14 @@ export function errorCode(error: unknown): { code: string; status?: number } {
   if (bare && catalogEntryFor(bare)) return { code: bare, status }
   if (status !== undefined && status >= 500) return { code: 'http-5xx', status }
   if (status === 429) return { code: 'Throttling', status }
-  // A body the SDK could not parse arrives as a plain Error carrying the raw response.
-  if (e.$response !== undefined || name === 'SyntaxError' || /deserializ/i.test(e.message ?? '')) {
+  // A body the SDK could not parse arrives as a plain Error carrying the raw response. The SDK
+  // attaches $response to STS's own error answers too: those carry $fault and a real code.
+  const stsAnswered = e.$fault !== undefined && name !== 'Unknown' && name !== 'UnknownError'
+  if (
+    (e.$response !== undefined && !stsAnswered) ||
+    name === 'SyntaxError' ||
+    /deserializ/i.test(e.message ?? '')
+  ) {
     return { code: 'bad-response', status }
   }
   if (name === 'Error' || name === '' || name === 'TypeError') {
@@ -60,7 +66,8 @@ export function errorCode(error: unknown): { code: string; status?: number } {
  * Turn any failure of an STS call into one message that names the problem, quotes what STS said
  * and gives the likely fix. STS messages hold no secrets, but they are quoted as untrusted text.
  */
-export function classifyStsError(error: unknown, context: ErrorContext = {}): StsError {
+export function classifyStsError(caught: unknown, context: ErrorContext = {}): StsError {
+  const error = caught instanceof RetriesStopped ? caught.last : caught
   const { code, status } = errorCode(error)
   const entry: CatalogEntry = catalogEntryFor(code) ?? UNKNOWN_STS_ERROR
   const said = error instanceof Error && error.message ? error.message : ''
@@ -70,6 +77,9 @@ export function classifyStsError(error: unknown, context: ErrorContext = {}): St
   const parts = [`${entry.problem}${head ? ` (${head})` : ''}.`]
   if (said) parts.push(`STS said: ${JSON.stringify(said.slice(0, 500))}.`)
   parts.push(...specifics(code, said, context))
+  if (caught instanceof RetriesStopped && caught.reason !== 'not retryable') {
+    parts.push(`Gave up after ${caught.attempts} attempt(s): ${caught.reason}.`)
+  }
   parts.push(`Likely cause: ${entry.cause}`, `Fix: ${entry.fix}`)
   return new StsError(parts.join(' '), code, entry.retryable, status)
 }
@@ -81,7 +91,10 @@ function specifics(code: string, said: string, context: ErrorContext): string[] 
       `The requested 'role-duration-seconds'${asked} is longer than the role's MaxSessionDuration.`
     ]
   }
-  if ((code === 'ExpiredToken' || code === 'ExpiredTokenException') && context.assertionAgeMs !== undefined) {
+  if (
+    (code === 'ExpiredToken' || code === 'ExpiredTokenException') &&
+    context.assertionAgeMs !== undefined
+  ) {
     return [`The assertion was issued ${formatDuration(context.assertionAgeMs)} before this call.`]
   }
   return []

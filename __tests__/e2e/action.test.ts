@@ -110,11 +110,13 @@ describe('dist/index.js under Node 24, happy path', () => {
     expect(run.env).toEqual({})
     expect(run.outputs['aws-access-key-id']).toMatch(/^ASIA/)
     expect(run.outputs['aws-secret-access-key']).toHaveLength(40)
-    expect(maskViolations(run.stdout, {
-      key: run.outputs['aws-access-key-id']!,
-      secret: run.outputs['aws-secret-access-key']!,
-      token: run.outputs['aws-session-token']!
-    })).toEqual([])
+    expect(
+      maskViolations(run.stdout, {
+        key: run.outputs['aws-access-key-id']!,
+        secret: run.outputs['aws-secret-access-key']!,
+        token: run.outputs['aws-session-token']!
+      })
+    ).toEqual([])
   })
 
   it('reads the assertion from a file (file:// accepted) in URL-encoded dev-tools form', async () => {
@@ -130,7 +132,9 @@ describe('dist/index.js under Node 24, happy path', () => {
     )
     expect(run.code).toBe(0)
     expect(sts.requests[0]!.params.SAMLAssertion).toBe(base64)
-    expect(maskViolations(run.stdout, { 'url-encoded assertion': form, assertion: base64 })).toEqual([])
+    expect(
+      maskViolations(run.stdout, { 'url-encoded assertion': form, assertion: base64 })
+    ).toEqual([])
   })
 
   it('sends raw XML byte for byte', async () => {
@@ -181,11 +185,16 @@ describe('dist/index.js under Node 24, happy path', () => {
 describe('dist/index.js failures', () => {
   it('fails pre-flight with no request for an expired assertion, and says when it expired', async () => {
     const issued = new Date(Date.now() - 20 * 60_000)
-    const { base64 } = idp.issue({ issueInstant: issued, notOnOrAfter: new Date(issued.getTime() + 5 * 60_000) })
+    const { base64 } = idp.issue({
+      issueInstant: issued,
+      notOnOrAfter: new Date(issued.getTime() + 5 * 60_000)
+    })
     const run = await runAction('dist/index.js', { ...base(), 'saml-assertion': base64 })
     expect(run.code).toBe(1)
     expect(sts.requestCount()).toBe(0)
-    expect(run.stdout).toMatch(/::error::The assertion has expired: it expired at \S+Z, 15m \ds ago/)
+    expect(run.stdout).toMatch(
+      /::error::The assertion has expired: it expired at \S+Z, 15m \ds ago/
+    )
     expect(run.stdout).not.toContain(base64.slice(20, 80))
     expect(maskViolations(run.stdout, { assertion: base64 })).toEqual([])
     expect(run.env).toEqual({})
@@ -228,7 +237,9 @@ describe('dist/index.js failures', () => {
     })
     expect(run.code).toBe(1)
     expect(sts.requestCount()).toBe(0)
-    expect(run.stdout).toContain(`::error::Input 'export-env' must be 'true' or 'false', not "flase".`)
+    expect(run.stdout).toContain(
+      `::error::Input 'export-env' must be 'true' or 'false', not "flase".`
+    )
   })
 
   it('never lets assertion text start a log line (workflow-command injection)', async () => {
@@ -240,7 +251,9 @@ describe('dist/index.js failures', () => {
     })
     const run = await runAction('dist/index.js', { ...base(), 'saml-assertion': base64 })
     expect(run.code).toBe(1)
-    expect(run.stdout.split('\n').filter(line => /^::(set-env|warning::injected)/.test(line))).toEqual([])
+    expect(
+      run.stdout.split('\n').filter(line => /^::(set-env|warning::injected)/.test(line))
+    ).toEqual([])
     expect(run.stdout).toContain('RoleSessionName attribute is missing or invalid')
   })
 })

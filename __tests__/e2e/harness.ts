@@ -3,7 +3,7 @@
  * child process under Node 24 with INPUT_* variables and the GITHUB_ENV / GITHUB_OUTPUT /
  * GITHUB_STATE / GITHUB_STEP_SUMMARY files, whose contents are parsed back here.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -16,7 +16,9 @@ export function node24(): string {
   if (Number(process.versions.node.split('.')[0]) >= 24) return process.execPath
   if (process.env.NODE24 && existsSync(process.env.NODE24)) return process.env.NODE24
   if (existsSync(NODE24_LOCAL)) return NODE24_LOCAL
-  throw new Error('Node 24 not found: run `node script/ensure-node24.mjs` (npm test does) or set NODE24.')
+  throw new Error(
+    'Node 24 not found: run `node script/ensure-node24.mjs` (npm test does) or set NODE24.'
+  )
 }
 
 export interface ActionRun {
@@ -146,6 +148,54 @@ export function maskViolations(stdout: string, secrets: Record<string, string>):
     }
   }
   return violations
+}
+
+/**
+ * Run the post step the way the runner does: the state the main step saved through GITHUB_STATE
+ * comes back as STATE_<name> env vars.
+ */
+export function runPostStep(
+  main: ActionRun,
+  inputs: Record<string, string> = {},
+  options: RunOptions = {}
+): Promise<ActionRun> {
+  const stateEnv: Record<string, string> = {}
+  for (const [name, value] of Object.entries(main.state)) stateEnv[`STATE_${name}`] = value
+  return runAction('dist/post/index.js', inputs, {
+    ...options,
+    dir: main.dir,
+    env: { ...stateEnv, ...options.env }
+  })
+}
+
+/** The AWS CLI to test against: Debian's v2 at /usr/bin/aws, else whatever `aws` is on PATH. */
+export function awsCli(): string | undefined {
+  for (const candidate of ['/usr/bin/aws', 'aws']) {
+    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' })
+    if (probe.status === 0) return candidate
+  }
+  return undefined
+}
+
+/** Run the AWS CLI as a later workflow step would: only HOME and PATH from the job, no keys. */
+export function runAwsCli(
+  cli: string,
+  args: string[],
+  home: string,
+  env: Record<string, string> = {}
+): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(cli, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      ...env
+    }
+  })
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }
 }
 
 export { readFileSync }

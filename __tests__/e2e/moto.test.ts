@@ -3,53 +3,25 @@
  * or expiry, so this proves wire compatibility, not strictness (the emulator covers that): the
  * built action redeems an assertion there and the credentials it exports answer GetCallerIdentity.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestIdp } from '../support/test-idp.js'
 import { maskViolations, runAction } from './harness.js'
+import { motoAvailable, startMoto } from './moto.js'
 
-const motoAvailable = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0
 if (!motoAvailable) {
   console.warn('moto_server is not installed: the moto interop tests are SKIPPED (not passed).')
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
 describe.skipIf(!motoAvailable)('dist/index.js against moto_server', () => {
-  let moto: ChildProcess
+  let moto: Awaited<ReturnType<typeof startMoto>>
   let endpoint: string
 
   beforeAll(async () => {
-    const port = await freePort()
-    endpoint = `http://127.0.0.1:${port}`
-    // `timeout` makes the server stop by itself even if this process dies first.
-    moto = spawn('timeout', ['300', 'moto_server', '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: 'ignore'
-    })
-    for (let i = 0; i < 100; i++) {
-      try {
-        await fetch(`${endpoint}/moto-api/`)
-        return
-      } catch {
-        await new Promise(resolve => setTimeout(resolve, 100))
-      }
-    }
-    throw new Error('moto_server did not start within 10 s')
+    moto = await startMoto()
+    endpoint = moto.url
   })
-  afterAll(() => {
-    moto?.kill()
-  })
+  afterAll(() => moto?.stop())
 
   it('redeems the assertion, and the exported credentials answer GetCallerIdentity', async () => {
     const roleArn = 'arn:aws:iam::123456789012:role/Deploy'
@@ -64,7 +36,9 @@ describe.skipIf(!motoAvailable)('dist/index.js against moto_server', () => {
     expect(run.stdout).not.toContain('::error::')
     expect(run.code).toBe(0)
     expect(run.outputs['aws-account-id']).toBe('123456789012')
-    expect(run.outputs['assumed-role-arn']).toMatch(/^arn:aws:sts::123456789012:assumed-role\/Deploy\//)
+    expect(run.outputs['assumed-role-arn']).toMatch(
+      /^arn:aws:sts::123456789012:assumed-role\/Deploy\//
+    )
     expect(
       maskViolations(run.stdout, {
         assertion: base64,

@@ -1,0 +1,39 @@
+/** moto's STS server as a second, independent peer: started on 127.0.0.1, stops by itself. */
+import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:net'
+
+export const motoAvailable =
+  spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 }).status === 0
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+export async function startMoto(): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  // `timeout` makes the server stop by itself even if the test process dies first.
+  const child = spawn('timeout', ['300', 'moto_server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore'
+  })
+  const stop = (): void => {
+    child.kill()
+  }
+  for (let i = 0; i < 150; i++) {
+    try {
+      await fetch(`${url}/moto-api/`)
+      return { url, stop }
+    } catch {
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+  }
+  stop()
+  throw new Error('moto_server did not start within 15 s')
+}

@@ -1,0 +1,152 @@
+import { StsError } from './errors.js'
+import { withRetry } from './retry.js'
+import type { RetryPolicy } from './retry-policy.js'
+import type { Target } from './role-targets.js'
+import {
+  assumeChainedRole,
+  assumeRoleWithSaml,
+  getCallerIdentity,
+  type AssumedSession,
+  type ChainRequest,
+  type StsClients
+} from './sts-client.js'
+import { classifyStsError } from './sts-errors.js'
+
+/** What every role of one run shares. */
+export interface AssumeContext {
+  clients: StsClients
+  assertionBase64: string
+  durationSeconds: number
+  inlineSessionPolicy?: string
+  managedSessionPolicies: string[]
+  chain?: ChainRequest
+  verify: boolean
+  policy: RetryPolicy
+  /** The assertion's NotOnOrAfter, after which no SAML request is worth starting. */
+  deadlineMs?: number
+  assertionAgeMs?: number
+  log: (line: string) => void
+  /** Called with each new set of credentials before anything else sees them (to mask them). */
+  onCredentials: (session: AssumedSession) => void
+}
+
+export interface Assumed {
+  target: Target
+  session: AssumedSession
+  /** The GetCallerIdentity ARN, when verification was asked for. */
+  callerArn?: string
+}
+
+export type Outcome = Assumed | { target: Target; error: StsError }
+
+/**
+ * Redeem the assertion for one role: one AssumeRoleWithSAML, then AssumeRole on the chained role if
+ * asked, then GetCallerIdentity if asked. Each call has its own retries.
+ */
+export async function assumeTarget(target: Target, ctx: AssumeContext): Promise<Assumed> {
+  const { pair } = target
+  const samlSession = await call(
+    `AssumeRoleWithSAML ${pair.roleArn}`,
+    signal =>
+      assumeRoleWithSaml(
+        ctx.clients.saml,
+        {
+          roleArn: pair.roleArn,
+          principalArn: pair.principalArn,
+          samlAssertionBase64: ctx.assertionBase64,
+          durationSeconds: ctx.durationSeconds,
+          inlineSessionPolicy: ctx.inlineSessionPolicy,
+          managedSessionPolicies: ctx.managedSessionPolicies
+        },
+        signal
+      ),
+    ctx,
+    ctx.deadlineMs
+  )
+  ctx.onCredentials(samlSession)
+
+  let session = samlSession
+  const chain = ctx.chain
+  if (chain) {
+    const chained = await call(
+      `AssumeRole ${chain.roleArn}`,
+      signal => assumeChainedRole(ctx.clients.signedBy(samlSession), chain, signal),
+      ctx
+    )
+    ctx.onCredentials(chained)
+    // The SAML facts (subject, issuer) still describe who is behind the chained session.
+    session = { ...samlSession, ...definedOnly(chained) }
+  }
+
+  if (!ctx.verify) return { target, session }
+  const identity = await call(
+    'GetCallerIdentity',
+    signal => getCallerIdentity(ctx.clients.signedBy(session), signal),
+    ctx
+  )
+  if (identity.account !== session.accountId || identity.arn !== session.assumedRoleArn) {
+    throw new StsError(
+      `Verification failed: the new credentials belong to ${identity.arn} (account ${identity.account}), ` +
+        `not ${session.assumedRoleArn} (account ${session.accountId}). Check 'sts-endpoint' and any proxy: they may point to the wrong service.`,
+      'VerificationFailed',
+      false
+    )
+  }
+  return { target, session, callerArn: identity.arn }
+}
+
+/**
+ * Assume every target, at most `concurrency` at once. One failure does not stop the others: the
+ * caller reports which roles succeeded.
+ */
+export async function assumeTargets(
+  targets: Target[],
+  ctx: AssumeContext,
+  concurrency: number
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array<Outcome>(targets.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < targets.length) {
+      const index = next++
+      const target = targets[index]!
+      try {
+        outcomes[index] = await assumeTarget(target, ctx)
+      } catch (error) {
+        outcomes[index] = { target, error: asStsError(error) }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker))
+  return outcomes
+}
+
+async function call<T>(
+  label: string,
+  attempt: (signal: AbortSignal) => Promise<T>,
+  ctx: AssumeContext,
+  deadlineMs?: number
+): Promise<T> {
+  try {
+    return await withRetry(label, attempt, ctx.policy, { log: ctx.log, deadlineMs })
+  } catch (error) {
+    const classified = classifyStsError(error, {
+      durationSeconds: ctx.durationSeconds,
+      assertionAgeMs: ctx.assertionAgeMs
+    })
+    throw new StsError(
+      `${label}: ${classified.message}`,
+      classified.code,
+      classified.retryable,
+      classified.httpStatus
+    )
+  }
+}
+
+function asStsError(error: unknown): StsError {
+  return error instanceof StsError ? error : classifyStsError(error)
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}

@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { decodeAssertion } from './assertion-decoder.js'
+import type { Assumed } from './assume.js'
+import { awsFilePaths, writeProfiles } from './credentials-file.js'
+import { InputError, RunError } from './errors.js'
+import { getSettings } from './input-helper.js'
+import { quote } from './log-safety.js'
+import { sessionEnv } from './output-helper.js'
+import { assertionExpiry, formatDuration } from './preflight.js'
+import { failureReport, redeem } from './redeem.js'
+import { parseRolePairs } from './roles.js'
+import { parseSamlResponse } from './saml-parser.js'
+
+/** Distinct exit codes, so scripts can tell what to fix. */
+export const EXIT = { ok: 0, unexpected: 1, usage: 2, assertion: 3, sts: 4 } as const
+
+export const HELP = `saml-assume-role: redeem a SAML assertion with AWS STS AssumeRoleWithSAML.
+
+Usage:
+  saml-assume-role --saml-assertion SOURCE [--role-arn ARN ...] [options]
+  saml-assume-role roles SOURCE          list the roles in the assertion (no STS call)
+  saml-assume-role --help | --version
+
+SOURCE is file://PATH, - (standard input), or the assertion itself; base64, URL-encoded
+(as copied from browser dev tools, SAMLResponse= allowed) or XML.
+
+Options:
+  --saml-assertion SOURCE        the SAMLResponse (required)
+  --role-arn ARN                 role to assume; repeat for several, or '*' for every role
+                                 offered; optional when the assertion offers one role
+  --principal-arn ARN            SAML provider ARN (default: from the assertion)
+  --profile NAME                 write the credentials as this profile (~/.aws/credentials,
+                                 region to ~/.aws/config); a template with several roles:
+                                 {account-id}, {role-name}, {partition}
+  --region R                     region for STS and the profile (default: AWS_REGION,
+                                 AWS_DEFAULT_REGION, then the partition's default)
+  --duration-seconds N           session length, 900-43200 (default 3600)
+  --sts-endpoint URL             custom STS endpoint (VPC, FIPS, emulator)
+  --output MODE                  env (export lines), json (the STS response fields) or
+                                 credential-process (for credential_process in ~/.aws/config);
+                                 default: env, or nothing with --profile
+  --inline-session-policy JSON   IAM policy limiting the session
+  --managed-session-policies A   comma-separated policy ARNs limiting the session
+  --chain-role-arn ARN           then assume this role with the SAML credentials
+  --chain-role-session-name N    session name for the chained role
+  --chain-role-external-id ID    external ID for the chained role
+  --chain-role-duration-seconds N  900-3600 (default 3600)
+  --verify                       check the credentials with GetCallerIdentity
+  --allowed-account-ids IDS      refuse roles in any other account
+  --http-proxy URL               proxy for STS (default: HTTPS_PROXY / HTTP_PROXY; NO_PROXY honoured)
+  --retry-max-attempts N         attempts per call for transient errors (default 6)
+  --retry-budget-seconds N       time per call across attempts (default 60)
+  --disable-retry                one attempt per call
+  --max-concurrency N            roles assumed at once (default 8)
+
+Exit codes: 0 success, 2 usage error, 3 assertion rejected locally (no STS call),
+4 STS or network error, 1 unexpected error.
+`
+
+/** CLI option -> action input, so both build their settings in one place (input-helper). */
+const STRING_OPTIONS: Record<string, string> = {
+  'principal-arn': 'principal-arn',
+  profile: 'profile',
+  region: 'aws-region',
+  'duration-seconds': 'role-duration-seconds',
+  'sts-endpoint': 'sts-endpoint',
+  'inline-session-policy': 'inline-session-policy',
+  'managed-session-policies': 'managed-session-policies',
+  'chain-role-arn': 'chain-role-arn',
+  'chain-role-session-name': 'chain-role-session-name',
+  'chain-role-external-id': 'chain-role-external-id',
+  'chain-role-duration-seconds': 'chain-role-duration-seconds',
+  'allowed-account-ids': 'allowed-account-ids',
+  'http-proxy': 'http-proxy',
+  'retry-max-attempts': 'retry-max-attempts',
+  'retry-budget-seconds': 'retry-budget-seconds',
+  'max-concurrency': 'max-concurrency'
+}
+
+export interface CliIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  readStdin: () => string
+  env: Record<string, string | undefined>
+  version: string
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        'saml-assertion': { type: 'string' },
+        'role-arn': { type: 'string', multiple: true },
+        output: { type: 'string' },
+        verify: { type: 'boolean' },
+        'disable-retry': { type: 'boolean' },
+        ...Object.fromEntries(Object.keys(STRING_OPTIONS).map(name => [name, { type: 'string' }]))
+      } as const
+    })
+    if (values.help) {
+      io.stdout(HELP)
+      return EXIT.ok
+    }
+    if (values.version) {
+      io.stdout(`${io.version}\n`)
+      return EXIT.ok
+    }
+    if (positionals[0] === 'roles') {
+      if (positionals.length !== 2) throw new InputError('Usage: saml-assume-role roles SOURCE')
+      io.stdout(describeRoles(readSource(positionals[1]!, io), new Date()))
+      return EXIT.ok
+    }
+    if (positionals.length > 0) {
+      throw new InputError(`Unknown command ${JSON.stringify(positionals[0])}. See --help.`)
+    }
+    return await assume(values as Record<string, string | string[] | boolean | undefined>, io)
+  } catch (error) {
+    const usage =
+      error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
+    io.stderr(`saml-assume-role: ${error instanceof Error ? error.message : String(error)}\n`)
+    if (usage) return EXIT.usage
+    if (error instanceof RunError) return EXIT[error.kind]
+    return EXIT.unexpected
+  }
+}
+
+async function assume(
+  values: Record<string, string | string[] | boolean | undefined>,
+  io: CliIo
+): Promise<number> {
+  const source = values['saml-assertion']
+  if (typeof source !== 'string') {
+    throw new InputError(
+      '--saml-assertion is required (file://PATH, - for stdin, or the value). See --help.'
+    )
+  }
+  const output = (values.output as string | undefined) ?? (values.profile ? 'none' : 'env')
+  if (!['env', 'json', 'credential-process', 'none'].includes(output)) {
+    throw new InputError(
+      `--output must be env, json or credential-process, not ${JSON.stringify(output)}.`
+    )
+  }
+  const inputs: Record<string, string> = {
+    'saml-assertion': 'unused: read below',
+    'role-arn': ((values['role-arn'] as string[] | undefined) ?? []).join('\n'),
+    'export-env': 'false',
+    'verify-credentials': values.verify ? 'true' : 'false',
+    'disable-retry': values['disable-retry'] ? 'true' : 'false'
+  }
+  for (const [option, input] of Object.entries(STRING_OPTIONS)) {
+    const value = values[option]
+    if (typeof value === 'string') inputs[input] = value
+  }
+  const settings = getSettings(name => inputs[name] ?? '')
+  const raw = readSource(source, io)
+
+  const redeemed = await redeem(settings, raw, io.env, {
+    mask: () => undefined,
+    notice: line => io.stderr(`notice: ${line}\n`),
+    warning: line => io.stderr(`warning: ${line}\n`),
+    info: line => io.stderr(`${line}\n`)
+  })
+  const { assumed, region } = redeemed
+  if (settings.profile !== undefined && assumed.length > 0) {
+    await writeProfiles(
+      awsFilePaths(io.env),
+      assumed.map(({ target, session }) => ({ ...session, profile: target.profile!, region }))
+    )
+    for (const a of assumed) {
+      io.stderr(
+        `Wrote profile ${a.target.profile} (${a.session.assumedRoleArn}, expires ${a.session.expiration.toISOString()}).\n`
+      )
+    }
+  }
+  if (output !== 'none' && assumed.length > 0) {
+    if (output !== 'json' && redeemed.targets.length > 1) {
+      throw new InputError(
+        `--output ${output} takes one role; with several, use --profile or --output json.`
+      )
+    }
+    io.stdout(render(output, assumed, region))
+  }
+  const failure = failureReport(redeemed, settings.profile !== undefined)
+  if (failure) {
+    io.stderr(`saml-assume-role: ${failure}\n`)
+    return EXIT.sts
+  }
+  return EXIT.ok
+}
+
+function render(output: string, assumed: Assumed[], region: string): string {
+  if (output === 'json') {
+    const docs = assumed.map(({ session: s }) => ({
+      Credentials: {
+        AccessKeyId: s.accessKeyId,
+        SecretAccessKey: s.secretAccessKey,
+        SessionToken: s.sessionToken,
+        Expiration: s.expiration.toISOString()
+      },
+      AssumedRoleUser: { Arn: s.assumedRoleArn, AssumedRoleId: s.assumedRoleId },
+      Subject: s.subject,
+      SubjectType: s.subjectType,
+      Issuer: s.issuer,
+      Audience: s.audience,
+      NameQualifier: s.nameQualifier,
+      SourceIdentity: s.sourceIdentity,
+      PackedPolicySize: s.packedPolicySize
+    }))
+    return `${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`
+  }
+  const session = assumed[0]!.session
+  if (output === 'credential-process') {
+    return `${JSON.stringify({
+      Version: 1,
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: session.expiration.toISOString()
+    })}\n`
+  }
+  return Object.entries(sessionEnv(session, region))
+    .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
+    .join('')
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+function readSource(source: string, io: CliIo): string | Buffer {
+  if (source === '-') return io.readStdin()
+  if (source.startsWith('file://')) {
+    const path = source.slice('file://'.length)
+    try {
+      return readFileSync(path)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error'
+      throw new InputError(`Cannot read the assertion file ${JSON.stringify(path)} (${code}).`)
+    }
+  }
+  return source
+}
+
+/** The `roles` report: what the assertion offers and how long it is good for. */
+export function describeRoles(raw: string | Buffer, now: Date): string {
+  const saml = parseSamlResponse(decodeAssertion(raw).xml)
+  if (saml.encrypted) {
+    return 'The assertion is encrypted (EncryptedAssertion): its roles cannot be read locally.\n'
+  }
+  const { pairs, invalid } = parseRolePairs(saml.roleValues ?? [])
+  const issued = saml.assertionIssueInstant ?? saml.responseIssueInstant
+  const expiry = assertionExpiry(saml)
+  const lines = [
+    `Issuer:     ${quote(saml.issuer)}`,
+    `Subject:    ${quote(saml.nameId)}${saml.nameIdFormat ? ` (${quote(saml.nameIdFormat)})` : ''}`,
+    `Session:    ${quote(saml.roleSessionName)}`,
+    `Issued:     ${issued ? `${issued.toISOString()} (${formatDuration(now.getTime() - issued.getTime())} ago)` : 'unknown'}`,
+    `Expires:    ${
+      expiry
+        ? `${expiry.toISOString()} (${
+            expiry.getTime() > now.getTime()
+              ? `${formatDuration(expiry.getTime() - now.getTime())} left`
+              : `expired ${formatDuration(now.getTime() - expiry.getTime())} ago`
+          })`
+        : 'unknown'
+    }`,
+    `Partition:  ${[...new Set(pairs.map(p => p.role.partition))].join(', ') || 'unknown'}`,
+    `Roles (${pairs.length}):`,
+    ...pairs.map(p => `  ${p.roleArn}  via ${p.principalArn}`)
+  ]
+  if (invalid.length > 0) lines.push(`Ignored ${invalid.length} malformed Role value(s).`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,39 @@
+import * as core from '@actions/core'
+import { removeProfiles } from './credentials-file.js'
+import { errorMessage } from './errors.js'
+import { parseBoolean } from './input-helper.js'
+import { loadCleanupState } from './state-helper.js'
+
+/**
+ * The post step (post-if: always()): undo what the main step left on the runner, which matters on
+ * self-hosted runners where the home directory outlives the job.
+ */
+export async function runPost(): Promise<void> {
+  try {
+    if (!parseBoolean(core.getInput('cleanup'), 'cleanup', true)) {
+      core.info('cleanup is false: leaving profiles and env vars in place.')
+      return
+    }
+    const state = loadCleanupState()
+    if (!state || (state.profiles.length === 0 && state.exportedEnv.length === 0)) {
+      core.info('Nothing to clean up.')
+      return
+    }
+    if (state.files && state.profiles.length > 0) {
+      const { removed, skipped } = await removeProfiles(state.files, state.profiles)
+      if (removed.length > 0) core.info(`Removed profile(s): ${removed.join(', ')}.`)
+      if (skipped.length > 0) {
+        core.info(
+          `Left profile(s) ${skipped.join(', ')} in place: they now hold other credentials (another run wrote them).`
+        )
+      }
+    }
+    for (const name of state.exportedEnv) core.exportVariable(name, '')
+    if (state.exportedEnv.length > 0) {
+      core.info(`Blanked ${state.exportedEnv.join(', ')} for the remaining steps.`)
+    }
+  } catch (error) {
+    // A failed cleanup leaves credentials behind: say so loudly, but do not fail a finished job.
+    core.error(`Cleanup failed: ${errorMessage(error)}. Remove the leftover profiles by hand.`)
+  }
+}

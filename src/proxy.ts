@@ -1,0 +1,55 @@
+import { InputError } from './errors.js'
+
+/**
+ * The proxy for a request URL: the `http-proxy` input first, else the conventional env variables
+ * (https_proxy/HTTPS_PROXY for https URLs, http_proxy/HTTP_PROXY for http), unless NO_PROXY
+ * (or no_proxy) names the host. Pure; the agents are built in sts-client.ts.
+ */
+export function proxyFor(
+  target: URL,
+  input: string | undefined,
+  env: Record<string, string | undefined>
+): URL | undefined {
+  const fromEnv =
+    target.protocol === 'https:'
+      ? (env.https_proxy ?? env.HTTPS_PROXY)
+      : (env.http_proxy ?? env.HTTP_PROXY)
+  const chosen = input?.trim() || fromEnv?.trim()
+  if (!chosen) return undefined
+  if (bypassed(target, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined
+  return parseProxyUrl(chosen, input?.trim() ? "input 'http-proxy'" : 'the proxy env variable')
+}
+
+export function parseProxyUrl(value: string, where: string): URL {
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`)
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url
+  } catch {
+    // fall through to the error below
+  }
+  // The value may hold a password: say where it came from, not what it is.
+  throw new InputError(
+    `The proxy URL in ${where} is not a valid http(s) URL. Use the form http://host:port (credentials as http://user:password@host:port).`
+  )
+}
+
+/**
+ * NO_PROXY entries: `*`, a host, `host:port`, a domain suffix (`.example.com` or `example.com`
+ * matches sub.example.com), or an IP. Comma- or space-separated, case-insensitive.
+ */
+export function bypassed(target: URL, noProxy: string): boolean {
+  const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80')
+  return noProxy
+    .split(/[\s,]+/)
+    .map(entry => entry.trim().toLowerCase())
+    .filter(entry => entry !== '')
+    .some(entry => {
+      if (entry === '*') return true
+      const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry)
+      if (!match) return false
+      const entryHost = (match[1] ?? '').replace(/^\[|\]$/g, '').replace(/^\*?\./, '')
+      if (match[2] && match[2] !== port) return false
+      return host === entryHost || host.endsWith(`.${entryHost}`)
+    })
+}

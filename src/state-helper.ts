@@ -1,0 +1,26 @@
+import * as core from '@actions/core'
+import type { AwsFilePaths } from './credentials-file.js'
+
+/** What the main step left behind, for the post step to undo. */
+export interface CleanupState {
+  files?: AwsFilePaths
+  /** Profiles written, with the key ID each held: only a profile still holding it is removed. */
+  profiles: Array<{ profile: string; accessKeyId: string }>
+  exportedEnv: string[]
+}
+
+const KEY = 'cleanup'
+
+export function saveCleanupState(state: CleanupState): void {
+  core.saveState(KEY, JSON.stringify(state))
+}
+
+export function loadCleanupState(): CleanupState | undefined {
+  const text = core.getState(KEY)
+  if (!text) return undefined
+  try {
+    return JSON.parse(text) as CleanupState
+  } catch {
+    return undefined
+  }
+}
