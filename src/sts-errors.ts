@@ -78,7 +78,11 @@ export function classifyStsError(caught: unknown, context: ErrorContext = {}): S
   if (said) parts.push(`STS said: ${JSON.stringify(said.slice(0, 500))}.`)
   parts.push(...specifics(code, said, context))
   if (caught instanceof RetriesStopped && caught.reason !== 'not retryable') {
-    parts.push(`Gave up after ${caught.attempts} attempt(s): ${caught.reason}.`)
+    parts.push(
+      caught.attempts === 1 && caught.reason === 'attempts exhausted'
+        ? 'Retries are disabled (one attempt).'
+        : `Gave up after ${caught.attempts} attempts: ${caught.reason}.`
+    )
   }
   parts.push(`Likely cause: ${entry.cause}`, `Fix: ${entry.fix}`)
   return new StsError(parts.join(' '), code, entry.retryable, status)

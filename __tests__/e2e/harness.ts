@@ -177,25 +177,37 @@ export function awsCli(): string | undefined {
   return undefined
 }
 
-/** Run the AWS CLI as a later workflow step would: only HOME and PATH from the job, no keys. */
+/**
+ * Run the AWS CLI as a later workflow step would: only HOME and PATH from the job, no keys.
+ * Asynchronous, because the emulator it talks to runs in this very process.
+ */
 export function runAwsCli(
   cli: string,
   args: string[],
   home: string,
   env: Record<string, string> = {}
-): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(cli, args, {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      ...env
-    }
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise(resolvePromise => {
+    execFile(
+      cli,
+      args,
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: home,
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_PAGER: '',
+          ...env
+        }
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolvePromise({ code, stdout, stderr })
+      }
+    )
   })
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }
 }
 
 export { readFileSync }

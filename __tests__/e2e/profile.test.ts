@@ -209,7 +209,7 @@ describe.skipIf(!cli)(`the real AWS CLI (${cli}) reads the profile`, () => {
       ['SECOND', 'eu-central-1']
     ] as const) {
       sts.reset()
-      const result = runAwsCli(
+      const result = await runAwsCli(
         cli!,
         [
           'sts',
@@ -256,7 +256,7 @@ describe.skipIf(!cli || !motoAvailable)('the real AWS CLI against moto', () => {
       expect((await write('SAML-PROFILE', 'eu-west-1')).code).toBe(0)
       expect((await write('between', 'us-east-2')).code).toBe(0)
       expect((await write('SAML-PROFILE', 'eu-west-1')).code).toBe(0)
-      const result = runAwsCli(
+      const result = await runAwsCli(
         cli!,
         ['sts', 'get-caller-identity', '--profile', 'SAML-PROFILE', '--endpoint-url', moto.url],
         home
@@ -266,7 +266,7 @@ describe.skipIf(!cli || !motoAvailable)('the real AWS CLI against moto', () => {
       expect(JSON.parse(result.stdout).Arn).toMatch(
         /^arn:aws:sts::123456789012:assumed-role\/Deploy\//
       )
-      const region = runAwsCli(
+      const region = await runAwsCli(
         cli!,
         ['configure', 'get', 'region', '--profile', 'SAML-PROFILE'],
         home

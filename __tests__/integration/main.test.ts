@@ -87,10 +87,12 @@ describe('run() against the strict emulator', () => {
   })
 
   it('sends inline and managed session policies', async () => {
-    const policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+    const policy =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
     const result = await runWith({
       'inline-session-policy': policy,
-      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess,\narn:aws:iam::123456789012:policy/Extra'
+      'managed-session-policies':
+        'arn:aws:iam::aws:policy/ReadOnlyAccess,\narn:aws:iam::123456789012:policy/Extra'
     })
     expect(result.error).toBeUndefined()
     const params = sts.requests[0]!.params
@@ -102,7 +104,9 @@ describe('run() against the strict emulator', () => {
   it('maps a tampered signature to InvalidIdentityToken with the metadata fix', async () => {
     const result = await runWith({}, { tamper: true })
     expect(process.exitCode).toBe(1)
-    expect(result.error).toMatch(/^STS rejected the assertion as invalid \(InvalidIdentityToken, HTTP 400\)/)
+    expect(result.error).toMatch(
+      /^AssumeRoleWithSAML \S+: STS rejected the assertion as invalid \(InvalidIdentityToken, HTTP 400\)/
+    )
     expect(result.error).toContain('Fix: Upload the current IdP metadata')
     expect(sts.requestCount()).toBe(1)
   })
@@ -114,7 +118,9 @@ describe('run() against the strict emulator', () => {
       { 'role-arn': denied },
       { roles: [{ roleArn: denied, principalArn: PROVIDER }] }
     )
-    expect(result.error).toMatch(/^Access denied by the role trust policy \(AccessDenied, HTTP 403\)/)
+    expect(result.error).toMatch(
+      /^AssumeRoleWithSAML \S+: Access denied by the role trust policy \(AccessDenied, HTTP 403\)/
+    )
     expect(sts.requestCount()).toBe(1)
   })
 
@@ -125,32 +131,60 @@ describe('run() against the strict emulator', () => {
       { issueInstant, notOnOrAfter: new Date(Date.now() + 5 * 60_000) }
     )
     expect(result.warnings.join('\n')).toMatch(/issued 6m \ds ago/)
-    expect(result.error).toMatch(/^STS says the assertion has expired \(ExpiredToken/)
+    expect(result.error).toMatch(
+      /^AssumeRoleWithSAML \S+: STS says the assertion has expired \(ExpiredToken/
+    )
     expect(result.error).toMatch(/The assertion was issued 6m \ds before this call\./)
   })
 
   it.each([
-    ['IDPRejectedClaim', 403, /^The IdP rejected the claim \(IDPRejectedClaim, HTTP 403\)/],
-    ['MalformedPolicyDocument', 400, /^The session policy is malformed/],
-    ['PackedPolicyTooLarge', 400, /^The session policies and tags are too large/],
-    ['RegionDisabledException', 403, /^STS is not activated in this region/],
-    ['Throttling', 400, /^STS throttled the request \(Throttling, HTTP 400\)/],
-    ['IDPCommunicationError', 400, /^STS could not reach the IdP/],
-    ['SomethingNew', 400, /^STS refused the request \(SomethingNew, HTTP 400\)/]
-  ])('maps %s', async (code, status, expected) => {
+    [
+      'IDPRejectedClaim',
+      403,
+      /^AssumeRoleWithSAML \S+: The IdP rejected the claim \(IDPRejectedClaim, HTTP 403\)/
+    ],
+    ['MalformedPolicyDocument', 400, /^AssumeRoleWithSAML \S+: The session policy is malformed/],
+    [
+      'PackedPolicyTooLarge',
+      400,
+      /^AssumeRoleWithSAML \S+: The session policies and tags are too large/
+    ],
+    [
+      'RegionDisabledException',
+      403,
+      /^AssumeRoleWithSAML \S+: STS is not activated in this region/
+    ],
+    [
+      'Throttling',
+      400,
+      /^AssumeRoleWithSAML \S+: STS throttled the request \(Throttling, HTTP 400\)/
+    ],
+    ['IDPCommunicationError', 400, /^AssumeRoleWithSAML \S+: STS could not reach the IdP/],
+    [
+      'SomethingNew',
+      400,
+      /^AssumeRoleWithSAML \S+: STS refused the request \(SomethingNew, HTTP 400\)/
+    ]
+  ])('maps %s (retries disabled)', async (code, status, expected) => {
     sts.inject({ kind: 'error', times: 1, code, status, message: `${code} from the emulator` })
-    const result = await runWith({})
+    const result = await runWith({ 'disable-retry': 'true' })
     expect(result.error).toMatch(expected)
     expect(result.error).toContain(`STS said: "${code} from the emulator"`)
   })
 
-  it('maps server errors, resets and garbage bodies', async () => {
+  it('maps server errors, resets and garbage bodies (retries disabled)', async () => {
+    const once = { 'disable-retry': 'true' }
     sts.inject({ kind: 'status', status: 503, times: 1 })
-    expect((await runWith({})).error).toMatch(/^STS had a server error \(HTTP 503\)/)
+    expect((await runWith(once)).error).toMatch(
+      /^AssumeRoleWithSAML \S+: STS had a server error \(ServiceUnavailable, HTTP 503\)/
+    )
     sts.inject({ kind: 'reset', times: 1 })
-    expect((await runWith({})).error).toMatch(/^STS could not be reached/)
+    expect((await runWith(once)).error).toMatch(/^AssumeRoleWithSAML \S+: STS could not be reached/)
     sts.inject({ kind: 'garbage', times: 1 })
-    expect((await runWith({})).error).toMatch(/^STS sent a response that could not be read/)
+    expect((await runWith(once)).error).toMatch(
+      /^AssumeRoleWithSAML \S+: STS sent a response that could not be read/
+    )
+    expect(sts.requestCount()).toBe(3)
   })
 
   it('passes an encrypted assertion through with one notice, and requires both ARNs', async () => {
@@ -158,14 +192,22 @@ describe('run() against the strict emulator', () => {
     expect(missing.error).toMatch(/^An encrypted assertion needs both role-arn and principal-arn/)
     expect(sts.requestCount()).toBe(0)
 
-    const result = await runWith({ 'role-arn': ROLE, 'principal-arn': PROVIDER }, { encrypted: true })
+    const result = await runWith(
+      { 'role-arn': ROLE, 'principal-arn': PROVIDER },
+      { encrypted: true }
+    )
     expect(result.notices).toHaveLength(1)
-    expect(result.notices[0]).toContain('local checks of expiry, roles and session name were skipped')
+    expect(result.notices[0]).toContain(
+      'local checks of expiry, roles and session name were skipped'
+    )
     expect(sts.requestCount()).toBe(1)
   })
 
   it('reports an unreadable assertion file as an input error', async () => {
-    const result = await runWith({ 'saml-assertion': '', 'saml-assertion-file': join(dir, 'missing.log') })
+    const result = await runWith({
+      'saml-assertion': '',
+      'saml-assertion-file': join(dir, 'missing.log')
+    })
     expect(result.error).toMatch(/^Cannot read 'saml-assertion-file' ".*missing.log" \(ENOENT\)/)
   })
 })
