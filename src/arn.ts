@@ -101,7 +101,7 @@ export function requireArn(value: string, kind: ArnKind, inputName: string): Arn
     }
     throw new InputError(
       `Input '${inputName}' is not a valid ${kind} ARN: ${JSON.stringify(value)}. ` +
-        `Expected the form ${shapes[kind]} (partition aws, aws-us-gov or aws-cn).`
+        `Expected the form ${shapes[kind]}, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).`
     )
   }
   return arn

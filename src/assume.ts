@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from './concurrency.js'
 import { StsError } from './errors.js'
 import { withRetry } from './retry.js'
 import type { RetryPolicy } from './retry-policy.js'
@@ -104,21 +105,13 @@ export async function assumeTargets(
   ctx: AssumeContext,
   concurrency: number
 ): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array<Outcome>(targets.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const index = next++
-      const target = targets[index]!
-      try {
-        outcomes[index] = await assumeTarget(target, ctx)
-      } catch (error) {
-        outcomes[index] = { target, error: asStsError(error) }
-      }
+  return mapWithConcurrency(targets, concurrency, async (target): Promise<Outcome> => {
+    try {
+      return await assumeTarget(target, ctx)
+    } catch (error) {
+      return { target, error: asStsError(error) }
     }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker))
-  return outcomes
+  })
 }
 
 async function call<T>(

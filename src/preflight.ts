@@ -35,6 +35,12 @@ export function preflight(info: SamlResponseInfo, now: Date): PreflightResult {
   const issuedAt = info.assertionIssueInstant ?? info.responseIssueInstant
   const ageMs = issuedAt ? now.getTime() - issuedAt.getTime() : undefined
 
+  // The Response's IssueInstant is readable even when the assertion is encrypted.
+  if (ageMs !== undefined && ageMs > REDEMPTION_WINDOW_MS) {
+    warnings.push(
+      `The assertion was issued ${formatDuration(ageMs)} ago. STS is reported to reject assertions redeemed more than 5 minutes after issue; fetch it right before this step.`
+    )
+  }
   if (info.encrypted) {
     notices.push(
       'The assertion is encrypted (EncryptedAssertion): local checks of expiry, roles and session name were skipped; STS will check it.'
@@ -66,11 +72,6 @@ export function preflight(info: SamlResponseInfo, now: Date): PreflightResult {
     throw preflightError('bad-session-name', found)
   }
 
-  if (ageMs !== undefined && ageMs > REDEMPTION_WINDOW_MS) {
-    warnings.push(
-      `The assertion was issued ${formatDuration(ageMs)} ago. STS is reported to reject assertions redeemed more than 5 minutes after issue; fetch it right before this step.`
-    )
-  }
   if (info.audiences.length > 0 && !info.audiences.some(a => AWS_AUDIENCE.test(a))) {
     warnings.push(
       `The assertion's audience is ${info.audiences.map(quote).join(', ')}; AWS expects https://signin.aws.amazon.com/saml. STS will likely reject it.`

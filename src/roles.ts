@@ -32,7 +32,8 @@ export function parseRolePairs(values: string[]): { pairs: RolePair[]; invalid: 
 }
 
 function parseRolePair(value: string): RolePair | undefined {
-  const parts = value.split(',').map(part => part.trim())
+  // Role names may contain commas: split only at a comma that starts the next ARN.
+  const parts = value.split(/,\s*(?=arn:)/).map(part => part.trim())
   if (parts.length !== 2) return undefined
   for (const [roleArn, principalArn] of [
     [parts[0] ?? '', parts[1] ?? ''],

@@ -2,88 +2,23 @@
  * run() in-process against the strict emulator over HTTP: the real SDK's errors, classified. The
  * runner contract itself (dist under Node 24, masking order) is covered in __tests__/e2e.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { run } from '../../src/main.js'
-import { startDemoWorld, type StsEmulator } from '../support/sts-emulator.js'
-import type { IssueOptions, TestIdp } from '../support/test-idp.js'
-import { newRunnerDir, parseFileCommands } from '../e2e/harness.js'
+import { describe, expect, it } from 'vitest'
+import type { StsEmulator } from '../support/sts-emulator.js'
+import { useInProcessRunner } from './in-process.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'
 
-let world: Awaited<ReturnType<typeof startDemoWorld>>
-let idp: TestIdp
-let sts: StsEmulator
-let stdout: string[]
-let dir: string
-const saved = { ...process.env }
-
-beforeAll(async () => {
-  world = await startDemoWorld()
-  idp = world.idp
-  sts = world.emulator
-})
-afterAll(() => world.close())
-
-beforeEach(() => {
-  sts.reset()
-  sts.clearFaults()
-  dir = newRunnerDir()
-  for (const key of Object.keys(process.env)) {
-    if (key.startsWith('INPUT_') || key.startsWith('AWS_')) delete process.env[key]
-  }
-  Object.assign(process.env, {
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary')
-  })
-  stdout = []
-  vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
-    stdout.push(String(chunk))
-    return true
-  })
-})
-afterEach(() => {
-  vi.restoreAllMocks()
-  process.exitCode = undefined
-  process.env = { ...saved }
-})
-
-async function runWith(
-  inputs: Record<string, string>,
-  issue: IssueOptions = {}
-): Promise<{ error?: string; notices: string[]; warnings: string[]; env: Record<string, string> }> {
-  const all: Record<string, string> = {
-    'saml-assertion': idp.issue(issue).base64,
-    'sts-endpoint': sts.url,
-    'aws-region': 'eu-west-1',
-    ...inputs
-  }
-  for (const [name, value] of Object.entries(all)) {
-    process.env[`INPUT_${name.toUpperCase()}`] = value
-  }
-  await run()
-  const lines = stdout.join('').split('\n')
-  const pick = (prefix: string): string[] =>
-    lines.filter(line => line.startsWith(prefix)).map(line => line.slice(prefix.length))
-  return {
-    error: pick('::error::')[0],
-    notices: pick('::notice::'),
-    warnings: pick('::warning::'),
-    env: parseFileCommands(readFileSync(join(dir, 'env'), 'utf8'))
-  }
-}
+const { world, runWith } = useInProcessRunner()
+const sts = (): StsEmulator => world().emulator
 
 describe('run() against the strict emulator', () => {
   it('succeeds and exports credentials', async () => {
     const result = await runWith({})
     expect(result.error).toBeUndefined()
-    expect(process.exitCode).toBeUndefined()
+    expect(result.exitCode).toBeUndefined()
     expect(result.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/)
-    expect(sts.requestCount()).toBe(1)
+    expect(sts().requestCount()).toBe(1)
   })
 
   it('sends inline and managed session policies', async () => {
@@ -95,7 +30,7 @@ describe('run() against the strict emulator', () => {
         'arn:aws:iam::aws:policy/ReadOnlyAccess,\narn:aws:iam::123456789012:policy/Extra'
     })
     expect(result.error).toBeUndefined()
-    const params = sts.requests[0]!.params
+    const params = sts().requests[0]!.params
     expect(params.Policy).toBe(policy)
     expect(params['PolicyArns.member.1.arn']).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess')
     expect(params['PolicyArns.member.2.arn']).toBe('arn:aws:iam::123456789012:policy/Extra')
@@ -103,17 +38,17 @@ describe('run() against the strict emulator', () => {
 
   it('maps a tampered signature to InvalidIdentityToken with the metadata fix', async () => {
     const result = await runWith({}, { tamper: true })
-    expect(process.exitCode).toBe(1)
+    expect(result.exitCode).toBe(1)
     expect(result.error).toMatch(
       /^AssumeRoleWithSAML \S+: STS rejected the assertion as invalid \(InvalidIdentityToken, HTTP 400\)/
     )
     expect(result.error).toContain('Fix: Upload the current IdP metadata')
-    expect(sts.requestCount()).toBe(1)
+    expect(sts().requestCount()).toBe(1)
   })
 
   it('maps a trust-policy denial to AccessDenied', async () => {
     const denied = 'arn:aws:iam::123456789012:role/Denied'
-    sts.registerRole(denied, { deny: true })
+    sts().registerRole(denied, { deny: true })
     const result = await runWith(
       { 'role-arn': denied },
       { roles: [{ roleArn: denied, principalArn: PROVIDER }] }
@@ -121,7 +56,7 @@ describe('run() against the strict emulator', () => {
     expect(result.error).toMatch(
       /^AssumeRoleWithSAML \S+: Access denied by the role trust policy \(AccessDenied, HTTP 403\)/
     )
-    expect(sts.requestCount()).toBe(1)
+    expect(sts().requestCount()).toBe(1)
   })
 
   it('repeats the assertion age when STS answers ExpiredToken', async () => {
@@ -166,7 +101,7 @@ describe('run() against the strict emulator', () => {
       /^AssumeRoleWithSAML \S+: STS refused the request \(SomethingNew, HTTP 400\)/
     ]
   ])('maps %s (retries disabled)', async (code, status, expected) => {
-    sts.inject({ kind: 'error', times: 1, code, status, message: `${code} from the emulator` })
+    sts().inject({ kind: 'error', times: 1, code, status, message: `${code} from the emulator` })
     const result = await runWith({ 'disable-retry': 'true' })
     expect(result.error).toMatch(expected)
     expect(result.error).toContain(`STS said: "${code} from the emulator"`)
@@ -174,23 +109,23 @@ describe('run() against the strict emulator', () => {
 
   it('maps server errors, resets and garbage bodies (retries disabled)', async () => {
     const once = { 'disable-retry': 'true' }
-    sts.inject({ kind: 'status', status: 503, times: 1 })
+    sts().inject({ kind: 'status', status: 503, times: 1 })
     expect((await runWith(once)).error).toMatch(
       /^AssumeRoleWithSAML \S+: STS had a server error \(ServiceUnavailable, HTTP 503\)/
     )
-    sts.inject({ kind: 'reset', times: 1 })
+    sts().inject({ kind: 'reset', times: 1 })
     expect((await runWith(once)).error).toMatch(/^AssumeRoleWithSAML \S+: STS could not be reached/)
-    sts.inject({ kind: 'garbage', times: 1 })
+    sts().inject({ kind: 'garbage', times: 1 })
     expect((await runWith(once)).error).toMatch(
       /^AssumeRoleWithSAML \S+: STS sent a response that could not be read/
     )
-    expect(sts.requestCount()).toBe(3)
+    expect(sts().requestCount()).toBe(3)
   })
 
   it('passes an encrypted assertion through with one notice, and requires both ARNs', async () => {
     const missing = await runWith({}, { encrypted: true })
     expect(missing.error).toMatch(/^An encrypted assertion needs both role-arn and principal-arn/)
-    expect(sts.requestCount()).toBe(0)
+    expect(sts().requestCount()).toBe(0)
 
     const result = await runWith(
       { 'role-arn': ROLE, 'principal-arn': PROVIDER },
@@ -200,13 +135,13 @@ describe('run() against the strict emulator', () => {
     expect(result.notices[0]).toContain(
       'local checks of expiry, roles and session name were skipped'
     )
-    expect(sts.requestCount()).toBe(1)
+    expect(sts().requestCount()).toBe(1)
   })
 
   it('reports an unreadable assertion file as an input error', async () => {
     const result = await runWith({
       'saml-assertion': '',
-      'saml-assertion-file': join(dir, 'missing.log')
+      'saml-assertion-file': '/nonexistent/missing.log'
     })
     expect(result.error).toMatch(/^Cannot read 'saml-assertion-file' ".*missing.log" \(ENOENT\)/)
   })

@@ -174,7 +174,7 @@ describe('requireArn', () => {
     const error = inputError(() => requireArn('nope"\n', kind, input))
     expect(error.kind).toBe('usage')
     expect(error.message).toBe(
-      `Input '${input}' is not a valid ${kind} ARN: "nope\\"\\n". Expected the form ${shape} (partition aws, aws-us-gov or aws-cn).`
+      `Input '${input}' is not a valid ${kind} ARN: "nope\\"\\n". Expected the form ${shape}, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).`
     )
   })
 })

@@ -18,7 +18,10 @@ describe('README generated sections', () => {
       outputs: Record<string, { description?: string }>
     }
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-    for (const [name, spec] of [...Object.entries(action.inputs), ...Object.entries(action.outputs)]) {
+    for (const [name, spec] of [
+      ...Object.entries(action.inputs),
+      ...Object.entries(action.outputs)
+    ]) {
       expect(spec.description?.length ?? 0, name).toBeGreaterThan(10)
       expect(readme).toContain(`| \`${name}\` |`)
     }

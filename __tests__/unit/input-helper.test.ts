@@ -263,7 +263,7 @@ describe('managed-session-policies', () => {
     const error = inputError({ 'managed-session-policies': `${policies[0]},${ROLE}` })
     expect(error.message).toBe(
       `Input 'managed-session-policies' is not a valid policy ARN: ${JSON.stringify(ROLE)}. ` +
-        'Expected the form arn:aws:iam::123456789012:policy/NAME (partition aws, aws-us-gov or aws-cn).'
+        'Expected the form arn:aws:iam::123456789012:policy/NAME, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).'
     )
   })
 
@@ -325,7 +325,7 @@ describe('role-arn and principal-arn', () => {
   it('refuses a role-arn that is not a role ARN', () => {
     expect(inputError({ 'role-arn': 'GitHubDeploy' }).message).toBe(
       `Input 'role-arn' is not a valid role ARN: "GitHubDeploy". ` +
-        'Expected the form arn:aws:iam::123456789012:role/NAME (partition aws, aws-us-gov or aws-cn).'
+        'Expected the form arn:aws:iam::123456789012:role/NAME, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).'
     )
   })
 
@@ -338,7 +338,7 @@ describe('role-arn and principal-arn', () => {
   it('refuses a principal-arn that is not a SAML provider ARN', () => {
     expect(inputError({ 'principal-arn': ROLE }).message).toBe(
       `Input 'principal-arn' is not a valid saml-provider ARN: ${JSON.stringify(ROLE)}. ` +
-        'Expected the form arn:aws:iam::123456789012:saml-provider/NAME (partition aws, aws-us-gov or aws-cn).'
+        'Expected the form arn:aws:iam::123456789012:saml-provider/NAME, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).'
     )
   })
 

@@ -418,7 +418,8 @@ describe('preflight: untrusted text in the log', () => {
       NOW
     )
     expect(result.warnings).toHaveLength(3)
-    expect(result.warnings[0]).toContain('"\\r\\n::add-mask::\\n::set-env name=X::y"')
+    expect(result.warnings[0]).toMatch(/^The assertion was issued 1h 1m ago/)
+    expect(result.warnings[1]).toContain('"\\r\\n::add-mask::\\n::set-env name=X::y"')
     expect(result.warnings[2]).toContain('"x\\n::set-env name=X::y", "::warning::pwned"')
     for (const line of [...result.warnings, ...result.notices]) expectNoWorkflowCommand(line)
   })

@@ -433,7 +433,7 @@ describe('classifyStsError', () => {
       const error = classifyStsError(new RetriesStopped(throttled, 6, 'attempts exhausted'))
       expect(error.code).toBe('Throttling')
       expect(error.message).toContain('STS throttled the request (Throttling, HTTP 400).')
-      expect(error.message).toContain('Gave up after 6 attempt(s): attempts exhausted.')
+      expect(error.message).toContain('Gave up after 6 attempts: attempts exhausted.')
       expectFix(error, entry('Throttling'))
     })
 

@@ -1,0 +1,106 @@
+/**
+ * Runs the action's run() inside the test process, against the strict emulator over HTTP, with the
+ * runner's file commands in a temp dir. Faster than the dist/ child process of __tests__/e2e, and
+ * it lets coverage see the I/O modules. Call at the top of a test file: it registers the hooks.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
+import { run } from '../../src/main.js'
+import { startDemoWorld, type DemoWorld } from '../support/sts-emulator.js'
+import type { IssueOptions } from '../support/test-idp.js'
+import { newRunnerDir, parseFileCommands } from '../e2e/harness.js'
+
+export interface InProcessRun {
+  error?: string
+  notices: string[]
+  warnings: string[]
+  /** Plain log lines (core.info). */
+  info: string[]
+  env: Record<string, string>
+  outputs: Record<string, string>
+  exitCode: number | undefined
+  dir: string
+  elapsedMs: number
+}
+
+export function useInProcessRunner(): {
+  world: () => DemoWorld
+  runWith: (inputs: Record<string, string>, issue?: IssueOptions) => Promise<InProcessRun>
+} {
+  let world: DemoWorld | undefined
+  let stdout: string[] = []
+  let dir = ''
+  const saved = { ...process.env }
+
+  beforeAll(async () => {
+    world = await startDemoWorld()
+  })
+  afterAll(() => world?.close())
+  beforeEach(() => {
+    world!.emulator.reset()
+    world!.emulator.clearFaults()
+    dir = newRunnerDir()
+    for (const key of Object.keys(process.env)) {
+      if (/^(INPUT_|AWS_|HTTPS?_PROXY|NO_PROXY)/i.test(key)) delete process.env[key]
+    }
+    Object.assign(process.env, {
+      HOME: join(dir, 'home'),
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_JOB: 'deploy',
+      GITHUB_ENV: join(dir, 'env'),
+      GITHUB_OUTPUT: join(dir, 'output'),
+      GITHUB_STATE: join(dir, 'state'),
+      GITHUB_STEP_SUMMARY: join(dir, 'summary')
+    })
+    stdout = []
+    vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+      stdout.push(String(chunk))
+      return true
+    })
+  })
+  afterEach(() => {
+    vi.restoreAllMocks()
+    process.exitCode = undefined
+    // Restore in place: replacing process.env with a plain object would detach it from the real
+    // environment that os.homedir() reads.
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+    Object.assign(process.env, saved)
+  })
+
+  async function runWith(
+    inputs: Record<string, string>,
+    issue: IssueOptions = {}
+  ): Promise<InProcessRun> {
+    const all: Record<string, string> = {
+      'saml-assertion': world!.idp.issue(issue).base64,
+      'sts-endpoint': world!.emulator.url,
+      'aws-region': 'eu-west-1',
+      ...inputs
+    }
+    for (const [name, value] of Object.entries(all)) {
+      process.env[`INPUT_${name.toUpperCase()}`] = value
+    }
+    stdout = []
+    const started = Date.now()
+    await run()
+    const elapsedMs = Date.now() - started
+    const lines = stdout.join('').split('\n')
+    const pick = (prefix: string): string[] =>
+      lines.filter(line => line.startsWith(prefix)).map(line => line.slice(prefix.length))
+    return {
+      error: pick('::error::')[0]?.replace(/%0A/g, '\n'),
+      notices: pick('::notice::'),
+      warnings: pick('::warning::'),
+      info: lines.filter(line => line !== '' && !line.startsWith('::')),
+      env: parseFileCommands(readFileSync(join(dir, 'env'), 'utf8')),
+      outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
+      exitCode: process.exitCode as number | undefined,
+      dir,
+      elapsedMs
+    }
+  }
+
+  return { world: () => world!, runWith }
+}
