@@ -28,7 +28,12 @@ function hide(text: string, masks: string[]): string {
 const world = await startDemoWorld()
 try {
   const { base64 } = world.idp.issue({
-    roles: [{ roleArn: 'arn:aws:iam::123456789012:role/Deploy', principalArn: 'arn:aws:iam::123456789012:saml-provider/TestIdP' }]
+    roles: [
+      {
+        roleArn: 'arn:aws:iam::123456789012:role/Deploy',
+        principalArn: 'arn:aws:iam::123456789012:saml-provider/TestIdP'
+      }
+    ]
   })
   console.log(`Test IdP signed a SAML Response (${base64.length} base64 characters).`)
   console.log(`Strict STS emulator listening on ${world.emulator.url}\n`)
@@ -56,9 +61,11 @@ try {
   console.log(`step log (${masks.length} values masked; exit code ${run.code}; ${elapsed} ms):`)
   for (const line of log) console.log(`  | ${line}`)
   console.log('\nenv for later steps (GITHUB_ENV):')
-  for (const [name, value] of Object.entries(run.env)) console.log(`  ${name}=${hide(value, masks)}`)
+  for (const [name, value] of Object.entries(run.env))
+    console.log(`  ${name}=${hide(value, masks)}`)
   console.log('\nstep outputs (GITHUB_OUTPUT):')
-  for (const [name, value] of Object.entries(run.outputs)) console.log(`  ${name}=${hide(value, masks)}`)
+  for (const [name, value] of Object.entries(run.outputs))
+    console.log(`  ${name}=${hide(value, masks)}`)
   console.log('\njob summary (GITHUB_STEP_SUMMARY):')
   console.log(`  ${hide(run.summary, masks).trim().replace(/\n/g, '\n  ')}`)
   console.log(`\nSTS requests made: ${world.emulator.requestCount()}`)

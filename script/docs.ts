@@ -67,7 +67,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { current, wanted } = renderReadme(root)
   if (process.argv.includes('--check')) {
     if (current !== wanted) {
-      console.error('README.md is out of date with action.yml or the error catalog: run `npm run docs`.')
+      console.error(
+        'README.md is out of date with action.yml or the error catalog: run `npm run docs`.'
+      )
       process.exit(1)
     }
     console.log('README.md tables match action.yml and the error catalog.')

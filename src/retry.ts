@@ -37,7 +37,7 @@ export async function withRetry<T>(
       return await attempt(controller.signal)
     } catch (caught) {
       // The SDK reports an abort as AbortError; name the real cause.
-      const error = controller.signal.aborted ? controller.signal.reason : caught
+      const error: unknown = controller.signal.aborted ? controller.signal.reason : caught
       const { code } = errorCode(error)
       const decision = decideRetry(
         {

@@ -169,7 +169,8 @@ describe('fan-out', () => {
       { roles: pairs }
     )
     expect(run.error).toBeUndefined()
-    expect(JSON.parse(run.outputs.profiles!).map((p: { profile: string }) => p.profile)).toEqual([
+    const written = JSON.parse(run.outputs.profiles!) as Array<{ profile: string }>
+    expect(written.map(p => p.profile)).toEqual([
       'aws-123456789012-Fan01',
       'aws-123456789012-Fan02',
       'aws-123456789012-Fan03'
