@@ -20,7 +20,7 @@ export const HELP = `saml-assume-role: redeem a SAML assertion with AWS STS Assu
 Usage:
   saml-assume-role --saml-assertion SOURCE [--role-arn ARN ...] [options]
   saml-assume-role roles SOURCE          list the roles in the assertion (no STS call)
-  saml-assume-role --help | --version
+  saml-assume-role -h | --help | --version
 
 SOURCE is file://PATH, - (standard input), or the assertion itself; base64, URL-encoded
 (as copied from browser dev tools, SAMLResponse= allowed) or XML.
@@ -78,6 +78,22 @@ const STRING_OPTIONS: Record<string, string> = {
   'max-concurrency': 'max-concurrency'
 }
 
+/** Action input -> CLI option, for the messages the CLI shares with the action. */
+const OPTION_FOR_INPUT: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(STRING_OPTIONS).map(([option, input]) => [input, option])),
+  'role-arn': 'role-arn',
+  'verify-credentials': 'verify',
+  'disable-retry': 'disable-retry'
+}
+
+/** Messages shared with the action name its inputs ('role-duration-seconds'); name the options. */
+function cliWording(message: string): string {
+  return message.replace(/(?:[Ii]nput )?'([a-z-]+)'/g, (match, name: string) => {
+    const option = OPTION_FOR_INPUT[name]
+    return option ? `--${option}` : match
+  })
+}
+
 export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
@@ -118,11 +134,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (positionals.length > 0) {
       throw new InputError(`Unknown command ${JSON.stringify(positionals[0])}. See --help.`)
     }
-    return await assume(values as Record<string, string | string[] | boolean | undefined>, io)
+    return await assume(values, io)
   } catch (error) {
     const usage =
       error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
-    io.stderr(`saml-assume-role: ${error instanceof Error ? error.message : String(error)}\n`)
+    const message = error instanceof Error ? error.message : String(error)
+    io.stderr(`saml-assume-role: ${cliWording(message)}\n`)
     if (usage) return EXIT.usage
     if (error instanceof RunError) return EXIT[error.kind]
     return EXIT.unexpected
@@ -158,8 +175,15 @@ async function assume(
   }
   const settings = getSettings(name => inputs[name] ?? '')
   const raw = readSource(source, io)
-
   const redeemed = await redeem(settings, raw, io.env, {
+    // Before any request: a usage error must leave no session or profile behind.
+    checkTargets: targets => {
+      if ((output === 'env' || output === 'credential-process') && targets.length > 1) {
+        throw new InputError(
+          `--output ${output} takes one role; with several, use --profile (and --output json to print them).`
+        )
+      }
+    },
     mask: () => undefined,
     notice: line => io.stderr(`notice: ${line}\n`),
     warning: line => io.stderr(`warning: ${line}\n`),
@@ -177,17 +201,10 @@ async function assume(
       )
     }
   }
-  if (output !== 'none' && assumed.length > 0) {
-    if (output !== 'json' && redeemed.targets.length > 1) {
-      throw new InputError(
-        `--output ${output} takes one role; with several, use --profile or --output json.`
-      )
-    }
-    io.stdout(render(output, assumed, region))
-  }
+  if (output !== 'none' && assumed.length > 0) io.stdout(render(output, assumed, region))
   const failure = failureReport(redeemed, settings.profile !== undefined)
   if (failure) {
-    io.stderr(`saml-assume-role: ${failure}\n`)
+    io.stderr(`saml-assume-role: ${cliWording(failure)}\n`)
     return EXIT.sts
   }
   return EXIT.ok

@@ -36,7 +36,7 @@ const LOCK_TIMEOUT_MS = 30_000
 const LOCK_STALE_MS = 30_000
 /** A lock is written right after it is created; still empty after this long, its writer died. */
 const UNWRITTEN_LOCK_STALE_MS = 2_000
-/** Temp files of a killed writer are harmless; after this long nobody can still be renaming them. */
+/** Temp files of a killed writer are harmless; after this long nobody can still rename them. */
 const LEFTOVER_STALE_MS = 60_000
 
 export interface AwsFilePaths {
@@ -212,7 +212,7 @@ function afterRemoval(
   return hasContent(result.text) ? result.text : undefined
 }
 
-/** Never make a parseable file unparseable; a file that was already broken is still healed where we can. */
+/** Never make a parseable file unparseable (a file that was broken already is still written). */
 function checked(path: string, before: string | undefined, after: string): string {
   const problem = validateIni(after)
   if (problem !== undefined && (before === undefined || validateIni(before) === undefined)) {
@@ -245,7 +245,8 @@ async function lockedUpdate(
  * Renaming over a symlink would silently replace the user's link (say, into a dotfiles repo), and
  * reading through it would copy whatever it points at. So a symlink at the path itself is refused.
  * A symlinked parent directory is allowed: it is a common dotfiles setup, the rename still happens
- * inside the directory the user chose, and whoever controls that directory controls the file anyway.
+ * inside the directory the user chose, and whoever controls that directory controls the file
+ * anyway.
  */
 async function refuseLink(path: string): Promise<void> {
   const kind = await kindOf(path)
@@ -268,7 +269,7 @@ async function kindOf(path: string): Promise<'file' | 'symlink' | 'other' | unde
   }
 }
 
-/** O_NOFOLLOW where the platform has it, so a symlink swapped in after the check is not followed. */
+/** O_NOFOLLOW where the platform has it: a symlink swapped in after the check is not followed. */
 const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)
 
 async function readText(path: string): Promise<string | undefined> {
@@ -541,13 +542,13 @@ function lockTimeout(lockPath: string, holder: LockHolder, timeoutMs: number): E
       `Cannot lock ${lockPath.slice(0, -'.lock'.length)}: ${lockPath} is not a regular file`
     )
   }
-  const who =
-    holder.pid === undefined
-      ? ''
-      : ` by process ${holder.pid}${holder.hostname && /^[\w.-]{1,255}$/.test(holder.hostname) ? ` on ${holder.hostname}` : ''}` +
-        (holder.createdAt === undefined ? '' : ` since ${new Date(holder.createdAt).toISOString()}`)
+  const held = ['held']
+  if (holder.pid !== undefined) held.push(`by process ${holder.pid}`)
+  // The hostname comes from the file: shown only when it cannot carry anything else.
+  if (holder.hostname && /^[\w.-]{1,255}$/.test(holder.hostname)) held.push(`on ${holder.hostname}`)
+  if (holder.createdAt !== undefined) held.push(`since ${new Date(holder.createdAt).toISOString()}`)
   return new Error(
-    `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the lock file ${lockPath}, held${who}. ` +
+    `Timed out after ${timeoutMs / 1000} s waiting for the lock file ${lockPath}, ${held.join(' ')}. ` +
       'If no other process is writing the file, delete the lock file.'
   )
 }

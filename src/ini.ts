@@ -37,7 +37,10 @@ interface Section {
   /** Normalized name used for matching. */
   name: string
   start: number
-  /** Last line that is an option, a continuation or garbage; comments and blanks after it belong to what follows. */
+  /**
+   * Last line that is an option, a continuation or garbage: the comments and blank lines after it
+   * belong to what follows.
+   */
   lastContent: number
 }
 
@@ -53,16 +56,34 @@ export function isValidProfileName(name: string): boolean {
   return PROFILE_NAME.test(name) && name !== 'DEFAULT'
 }
 
-/** Python's whitespace: JavaScript's \s plus the separators \x1c-\x1f and NEL, minus the BOM. */
-const PY_SPACE = '(?:(?!\\ufeff)[\\s\\x1c-\\x1f\\x85])'
-const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g')
+/** Python's str.isspace(): JavaScript's \s plus the separators 0x1c-0x1f and NEL, minus the BOM. */
+function isPySpace(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    (code >= 0x1c && code <= 0x20) ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  )
+}
 
 /**
  * Python's str.strip(). Unlike String.prototype.trim it keeps a byte order mark, which is why a
- * file saved with one fails to parse in the AWS CLI, and must fail validateIni too.
+ * file saved with one fails to parse in the AWS CLI, and must fail validateIni too. (A loop: a
+ * regex anchored at the end would scan every position of every line of a multi-megabyte file.)
  */
 function pyStrip(text: string): string {
-  return text.replace(PY_STRIP, '')
+  let start = 0
+  let end = text.length
+  while (start < end && isPySpace(text.charCodeAt(start))) start++
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--
+  return text.slice(start, end)
 }
 
 /** `[ profile  x ]` and `[profile x]` name the same profile for the AWS CLI. */
@@ -70,35 +91,59 @@ function normalizeHeader(header: string): string {
   return pyStrip(header).replace(/[ \t]+/g, ' ')
 }
 
-function splitLines(text: string): Array<{ text: string; eol: string }> {
-  const lines: Array<{ text: string; eol: string }> = []
-  // Python reads text files with universal newlines: a lone CR ends a line too.
-  const re = /\r\n|\n|\r/g
-  let from = 0
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    lines.push({ text: text.slice(from, m.index), eol: m[0] })
-    from = m.index + m[0].length
+/** The lines, not yet classified. */
+function splitLines(text: string): Line[] {
+  const lines: Line[] = []
+  // Every field up front: one object shape for all lines keeps this fast on multi-megabyte files.
+  const add = (line: string, eol: string): void => {
+    const number = lines.length + 1
+    lines.push({
+      text: line,
+      eol,
+      kind: 'blank',
+      number,
+      section: -1,
+      header: undefined,
+      key: undefined,
+      value: undefined
+    })
   }
-  if (from < text.length) lines.push({ text: text.slice(from), eol: '' })
+  // Python reads text files with universal newlines: a lone CR ends a line too. indexOf rather
+  // than a regex: this runs over every line of files that can be megabytes long.
+  let lf = text.indexOf('\n')
+  let cr = text.indexOf('\r')
+  let from = 0
+  while (from < text.length) {
+    if (lf !== -1 && lf < from) lf = text.indexOf('\n', from)
+    if (cr !== -1 && cr < from) cr = text.indexOf('\r', from)
+    const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf)
+    if (end === -1) {
+      add(text.slice(from), '')
+      break
+    }
+    const eol = end === cr ? (lf === cr + 1 ? '\r\n' : '\r') : '\n'
+    add(text.slice(from, end), eol)
+    from = end + eol.length
+  }
   return lines
 }
 
-/** configparser's _read, line by line (RawConfigParser defaults: '#'/';' comments, '='/':' delimiters). */
+/** configparser's _read, line by line, with RawConfigParser's defaults ('#' ';' '=' ':'). */
 function classify(text: string): Line[] {
-  const lines: Line[] = []
+  const lines = splitLines(text)
   let section = -1
   let optionOpen = false
   let indentLevel = 0
-  for (const [index, raw] of splitLines(text).entries()) {
-    const line: Line = { ...raw, kind: 'blank', number: index + 1, section }
-    lines.push(line)
-    const value = pyStrip(raw.text)
+  for (const [index, line] of lines.entries()) {
+    line.section = section
+    const value = pyStrip(line.text)
     if (value.startsWith('#') || value.startsWith(';')) {
       line.kind = 'comment'
       continue
     }
     if (value === '') continue
-    const indent = raw.text.search(/\S/)
+    let indent = 0
+    while (isPySpace(line.text.charCodeAt(indent))) indent++
     if (section >= 0 && optionOpen && indent > indentLevel) {
       line.kind = 'continuation'
       line.value = value
@@ -174,11 +219,13 @@ function checkUpdate(update: SectionUpdate): string {
     throw new Error(`Invalid section header ${JSON.stringify(name.slice(0, 80))}`)
   }
   for (const [key, value] of update.entries) {
-    if (!KEY.test(key))
+    if (!KEY.test(key)) {
       throw new Error(`Invalid key ${JSON.stringify(key.slice(0, 80))} in [${name}]`)
+    }
     // The value is usually a secret: name only the key.
-    if (/[\r\n]/.test(value))
+    if (/[\r\n]/.test(value)) {
       throw new Error(`The value for ${key} in [${name}] contains a line break`)
+    }
   }
   return name
 }
@@ -240,8 +287,9 @@ class Editor {
     // Only the last line may lack a line ending, and it keeps the original's choice.
     for (const line of out.slice(0, -1)) if (line.eol === '') line.eol = eol
     const last = out.at(-1)
-    if (last)
+    if (last) {
       last.eol = this.original !== '' && !/[\r\n]$/.test(this.original) ? '' : last.eol || eol
+    }
     return out.map(line => line.text + line.eol).join('')
   }
 }
@@ -352,11 +400,9 @@ export function hasContent(text: string): boolean {
   return classify(text).some(line => line.kind !== 'blank' && line.kind !== 'comment')
 }
 
-/** A name from the file, safe to show: values and garbage lines may hold secrets, so never those. */
+/** A name from the file, safe to show. Values and garbage lines may hold secrets: never those. */
 function shown(name: string): string {
-  return /^[\w+=,.@ -]{1,80}$/.test(name)
-    ? JSON.stringify(name)
-    : '(a name with unusual characters)'
+  return /^[\w+=,.@ -]{1,80}$/.test(name) ? name : '(a name with unusual characters)'
 }
 
 /**

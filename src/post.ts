@@ -24,7 +24,7 @@ export async function runPost(): Promise<void> {
       if (removed.length > 0) core.info(`Removed profile(s): ${removed.join(', ')}.`)
       if (skipped.length > 0) {
         core.info(
-          `Left profile(s) ${skipped.join(', ')} in place: they now hold other credentials (another run wrote them).`
+          `Did not remove profile(s) ${skipped.join(', ')}: they are gone, or hold another run's credentials now.`
         )
       }
     }

@@ -17,6 +17,8 @@ export interface RedeemHooks {
   notice: (line: string) => void
   warning: (line: string) => void
   info: (line: string) => void
+  /** Last word on the plan before any request (the CLI refuses some output modes here). */
+  checkTargets?: (targets: Target[]) => void
 }
 
 export interface Redeemed {
@@ -46,6 +48,7 @@ export async function redeem(
   const checked = preflight(saml, new Date())
   const targets = planTargets(checked.offered, settings)
   checkChainAllowed(settings)
+  hooks.checkTargets?.(targets)
   if (targets.length > 1 && settings.exportEnv) {
     throw new InputError(
       `'export-env' cannot export ${targets.length} roles at once; they go to profiles. Remove 'export-env: true'.`
