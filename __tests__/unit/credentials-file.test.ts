@@ -15,10 +15,10 @@ import {
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { updateFile } from '../../src/atomic-file.js'
 import {
   awsFilePaths,
   removeProfiles,
-  updateFile,
   writeProfiles,
   type AwsFilePaths,
   type ProfileCredentials

@@ -1,0 +1,167 @@
+/**
+ * Read-modify-write of one file under its lock, written atomically (temp file in the same
+ * directory, fsync, rename, fsync of the directory) with mode 0600, and never through a symlink.
+ */
+import { lstat, open, readdir, rename, unlink } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { errno, randomHex, READ_NO_FOLLOW, sleep, WINDOWS } from './fs-util.js'
+import { withLock, type LockOptions } from './file-lock.js'
+
+/** Temp files of a killed writer are harmless; after this long nobody can still rename them. */
+const LEFTOVER_STALE_MS = 60_000
+
+/**
+ * The shared primitive: under the file's lock, read it (undefined when absent), transform, and
+ * write the result atomically with mode 0600; undefined from transform deletes the file. An
+ * unchanged result leaves the file alone.
+ */
+export async function updateFile(
+  path: string,
+  transform: (current: string | undefined) => string | undefined,
+  options: LockOptions = {}
+): Promise<void> {
+  const target = resolve(path)
+  await withLock(target, options, () => lockedUpdate(target, transform))
+}
+
+// Read, write, delete
+
+export async function lockedUpdate(
+  path: string,
+  transform: (current: string | undefined) => string | undefined
+): Promise<void> {
+  await refuseLink(path)
+  const current = await readText(path)
+  const next = transform(current)
+  await sweepLeftovers(path)
+  if (next === current) return
+  if (next === undefined) {
+    await unlink(path)
+    await syncDir(dirname(path))
+    return
+  }
+  await writeAtomically(path, next)
+}
+
+/**
+ * Renaming over a symlink would silently replace the user's link (say, into a dotfiles repo), and
+ * reading through it would copy whatever it points at. So a symlink at the path itself is refused.
+ * A symlinked parent directory is allowed: it is a common dotfiles setup, the rename still happens
+ * inside the directory the user chose, and whoever controls that directory controls the file
+ * anyway.
+ */
+async function refuseLink(path: string): Promise<void> {
+  const kind = await kindOf(path)
+  if (kind === 'symlink') {
+    throw new Error(
+      `Refusing to write ${path}: it is a symbolic link, and writing it would replace the link or ` +
+        'write through it to another file. Point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at the real file.'
+    )
+  }
+  if (kind === 'other') throw new Error(`Refusing to write ${path}: it is not a regular file`)
+}
+
+export async function kindOf(path: string): Promise<'file' | 'symlink' | 'other' | undefined> {
+  try {
+    const stats = await lstat(path)
+    return stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other'
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  let data: Buffer
+  try {
+    const handle = await open(path, READ_NO_FOLLOW)
+    try {
+      data = await handle.readFile()
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined
+    if (errno(error) === 'ELOOP') await refuseLink(path)
+    throw error
+  }
+  try {
+    // Rewriting undecodable bytes as U+FFFD would corrupt the user's file; a BOM is kept as is.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data)
+  } catch {
+    throw new Error(`Refusing to rewrite ${path}: it is not valid UTF-8 text`)
+  }
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const dir = dirname(path)
+  // The leading dot keeps a leftover out of sight; the random part keeps writers apart.
+  const temp = join(dir, `.${basename(path)}.tmp-${randomHex()}`)
+  try {
+    const handle = await open(temp, 'wx', 0o600)
+    try {
+      await handle.writeFile(text, 'utf8')
+      // The umask may have taken bits away but never adds them; chmod makes it exactly 0600.
+      if (!WINDOWS) await handle.chmod(0o600)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await renameOver(temp, path)
+  } catch (error) {
+    await unlink(temp).catch(() => undefined)
+    throw error
+  }
+  await syncDir(dir)
+}
+
+/** On Windows a virus scanner or indexer holding the target open makes rename fail for a moment. */
+async function renameOver(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(from, to)
+      return
+    } catch (error) {
+      const busy = ['EPERM', 'EACCES', 'EBUSY'].includes(errno(error) ?? '')
+      if (!WINDOWS || !busy || attempt >= 10) throw error
+      await sleep(20 * (attempt + 1))
+    }
+  }
+}
+
+/** Make the rename itself durable. Windows cannot open a directory for this (and needs not). */
+async function syncDir(dir: string): Promise<void> {
+  if (WINDOWS) return
+  try {
+    const handle = await open(dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    // Some file systems do not support fsync on a directory; the data itself is already synced.
+    if (!['EINVAL', 'ENOTSUP', 'EPERM', 'EISDIR', 'EACCES'].includes(errno(error) ?? ''))
+      throw error
+  }
+}
+
+/**
+ * Remove temp files and set-aside locks that killed writers left behind. Called under the lock,
+ * and only for those over a minute old, so no live writer can still be about to rename one.
+ */
+async function sweepLeftovers(path: string): Promise<void> {
+  const dir = dirname(path)
+  const base = basename(path)
+  try {
+    for (const name of await readdir(dir)) {
+      if (!name.startsWith(`.${base}.tmp-`) && !name.startsWith(`${base}.lock.stale-`)) continue
+      const stats = await lstat(join(dir, name))
+      if (stats.isFile() && Date.now() - stats.mtimeMs > LEFTOVER_STALE_MS) {
+        await unlink(join(dir, name))
+      }
+    }
+  } catch {
+    // Tidying up is a courtesy; it must never fail a write.
+  }
+}
