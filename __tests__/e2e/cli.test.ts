@@ -628,29 +628,37 @@ describe('assume: profiles', () => {
   })
 
   const two = ['--role-arn', DEMO_ROLES.deploy, '--role-arn', DEMO_ROLES.readOnly]
+  const takesOneRole = (mode: string): string =>
+    `--output ${mode} takes one role; with several, use --profile (and --output json to print them).`
+  // Without --profile, the engine's own check (several roles need a profile) speaks first.
+  const needsProfile =
+    "2 roles were selected, so --profile is required: a template such as 'deploy-{account-id}' or '{account-id}-{role-name}' names one profile per role."
   const oneRoleOnly: Array<[string, string, string[]]> = [
     [
       '--output env, two --role-arn, --profile',
-      'env',
+      takesOneRole('env'),
       [...two, '--output', 'env', '--profile', 'p-{role-name}']
     ],
-    ['env by default, two --role-arn, no --profile', 'env', two],
+    ['env by default, two --role-arn, no --profile', needsProfile, two],
     [
-      "--output credential-process, --role-arn '*'",
-      'credential-process',
+      "--output credential-process, --role-arn '*', --profile",
+      takesOneRole('credential-process'),
+      ['--role-arn', '*', '--output', 'credential-process', '--profile', 'p-{role-name}']
+    ],
+    [
+      "--output credential-process, --role-arn '*', no --profile",
+      needsProfile,
       ['--role-arn', '*', '--output', 'credential-process']
     ]
   ]
-  it.each(oneRoleOnly)('%s: usage error before any request or file', async (_, mode, args) => {
+  it.each(oneRoleOnly)('%s: usage error before any request or file', async (_, message, args) => {
     const home = newHome()
     const assertion = idp.issue({ roles: BOTH })
     const run = await runCli(['--saml-assertion', assertion.base64, ...endpoint(), ...args], {
       home
     })
     expect(run.stdout).toBe('')
-    expect(run.stderr).toBe(
-      `saml-assume-role: --output ${mode} takes one role; with several, use --profile (and --output json to print them).\n`
-    )
+    expect(run.stderr).toBe(`saml-assume-role: ${message}\n`)
     expect(run.code).toBe(2)
     expect(sts.requestCount()).toBe(0)
     expect(existsSync(join(home, '.aws'))).toBe(false)
