@@ -1,10 +1,10 @@
 /**
  * `npm run docs`: rewrite the README sections generated from their sources of truth, so they never
- * drift: the inputs and outputs tables from action.yml, and the troubleshooting table from the
- * error catalog the code builds its messages from. `npm run docs -- --check` fails on a diff
+ * drift: the inputs and outputs tables from action.yml, the troubleshooting table from the error
+ * catalog the code builds its messages from, and the performance table from bench/results.md. `npm run docs -- --check` fails on a diff
  * (a test runs that check).
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { PREFLIGHT_ERRORS, STS_ERRORS, type CatalogEntry } from '../src/error-catalog.js'
@@ -59,6 +59,9 @@ export function renderReadme(root: string): { current: string; wanted: string } 
   let wanted = replaceSection(current, 'inputs', inputsTable(action))
   wanted = replaceSection(wanted, 'outputs', outputsTable(action))
   wanted = replaceSection(wanted, 'troubleshooting', troubleshootingTable())
+  // The latest `npm run bench` table, as committed in bench/results.md.
+  const bench = join(root, 'bench', 'results.md')
+  if (existsSync(bench)) wanted = replaceSection(wanted, 'bench', readFileSync(bench, 'utf8').trim())
   return { current, wanted }
 }
 
