@@ -61,7 +61,8 @@ export function renderReadme(root: string): { current: string; wanted: string } 
   wanted = replaceSection(wanted, 'troubleshooting', troubleshootingTable())
   // The latest `npm run bench` table, as committed in bench/results.md.
   const bench = join(root, 'bench', 'results.md')
-  if (existsSync(bench)) wanted = replaceSection(wanted, 'bench', readFileSync(bench, 'utf8').trim())
+  if (existsSync(bench))
+    wanted = replaceSection(wanted, 'bench', readFileSync(bench, 'utf8').trim())
   return { current, wanted }
 }
 
