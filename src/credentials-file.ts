@@ -30,8 +30,16 @@ export interface ProfileCredentials {
   region: string
 }
 
-/** Where the AWS CLI looks: the environment overrides, else ~/.aws. */
-export function awsFilePaths(env: NodeJS.ProcessEnv, home: string = homedir()): AwsFilePaths {
+/**
+ * Where the AWS CLI looks: the environment overrides, else ~/.aws. The home directory comes from
+ * the env given (HOME, or USERPROFILE on Windows) so that callers with their own env are honoured.
+ */
+export function awsFilePaths(
+  env: NodeJS.ProcessEnv,
+  home: string = env.HOME ||
+    (process.platform === 'win32' ? env.USERPROFILE : undefined) ||
+    homedir()
+): AwsFilePaths {
   const pick = (configured: string | undefined, fallback: string): string =>
     resolve(expandHome(configured || fallback, home))
   return {
