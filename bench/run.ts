@@ -24,7 +24,7 @@ import os from 'node:os'
 import { request } from 'node:http'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ROOT, awsCli, node24, parseFileCommands } from '../__tests__/e2e/harness.js'
+import { ROOT, actionEnv, awsCli, node24, parseFileCommands } from '../__tests__/e2e/harness.js'
 import {
   DEMO_ACCOUNT_ID,
   DEMO_PROVIDER_ARN,
@@ -219,30 +219,6 @@ function runnerDir(): string {
   mkdirSync(join(dir, 'home'), { recursive: true })
   for (const file of ['env', 'output', 'state', 'summary']) writeFileSync(join(dir, file), '')
   return dir
-}
-
-function actionEnv(dir: string, inputs: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const key of ['PATH', 'SYSTEMROOT', 'TMPDIR', 'TEMP', 'TMP', 'LANG']) {
-    if (process.env[key]) env[key] = process.env[key]
-  }
-  Object.assign(env, {
-    HOME: join(dir, 'home'),
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    RUNNER_TEMP: dir,
-    GITHUB_RUN_ID: '4242',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-    GITHUB_WORKSPACE: dir
-  })
-  for (const [name, value] of Object.entries(inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
-  return env
 }
 
 /**

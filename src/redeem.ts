@@ -60,11 +60,10 @@ export async function redeem(
   const partition = targets[0]!.pair.role.partition
   const { region } = resolveRegion(settings.region, env, partition)
   const endpoint = settings.stsEndpoint ?? regionalStsEndpoint(region, partition)
-  const clients = new StsClients({
-    region,
-    endpoint: settings.stsEndpoint,
-    proxy: proxyFor(new URL(endpoint), settings.httpProxy, env)
-  })
+  const proxy = proxyFor(new URL(endpoint), settings.httpProxy, env)
+  // A proxy password is a secret of its own.
+  if (proxy?.password) hooks.mask([proxy.password, decodeURIComponent(proxy.password)])
+  const clients = new StsClients({ region, endpoint: settings.stsEndpoint, proxy })
   try {
     const outcomes = await assumeTargets(
       targets,

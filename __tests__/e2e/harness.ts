@@ -40,8 +40,11 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
-/** The env a hosted runner gives a step, minus anything of ours that could leak in. */
-function baseEnv(dir: string): Record<string, string> {
+/**
+ * The env a hosted runner gives a step (minus anything of ours that could leak in), with the
+ * step's inputs as INPUT_* variables and the file commands in `dir`.
+ */
+export function actionEnv(dir: string, inputs: Record<string, string>): Record<string, string> {
   const keep = ['PATH', 'SYSTEMROOT', 'TMPDIR', 'TEMP', 'TMP', 'LANG']
   const env: Record<string, string> = {}
   for (const key of keep) if (process.env[key]) env[key] = process.env[key]
@@ -58,6 +61,9 @@ function baseEnv(dir: string): Record<string, string> {
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
     GITHUB_WORKSPACE: dir
   })
+  for (const [name, value] of Object.entries(inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
   return env
 }
 
@@ -73,10 +79,7 @@ export function runAction(
   options: RunOptions = {}
 ): Promise<ActionRun> {
   const dir = options.dir ?? newRunnerDir()
-  const env: Record<string, string> = baseEnv(dir)
-  for (const [name, value] of Object.entries(inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
+  const env = actionEnv(dir, inputs)
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key]
     else env[key] = value

@@ -1,3 +1,4 @@
+import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import {
   accountIdOfAssumedRole,
@@ -12,15 +13,7 @@ import {
 } from '../../src/arn.js'
 import { InputError } from '../../src/errors.js'
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError)
-    return error as InputError
-  }
-  throw new Error('expected an InputError, nothing was thrown')
-}
+const inputError = (fn: () => unknown): InputError => thrownBy(InputError, fn)
 
 describe('parseArn', () => {
   it('parses a role ARN', () => {

@@ -1,7 +1,10 @@
+import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import { decodeAssertion, MAX_BASE64_LENGTH, preflightError } from '../../src/assertion-decoder.js'
 import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
 import { AssertionError } from '../../src/errors.js'
+
+const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
 
 /** Small XML whose base64 holds all three of '+', '/' and '='. */
 const XML = '<a>???</a>\n'
@@ -18,17 +21,6 @@ const RESPONSE_B64 = Buffer.from(RESPONSE_XML, 'utf8').toString('base64')
 /** Wrap base64 at 76 characters like `base64` (and most IdPs) do. */
 function wrap(base64: string, eol = '\n', width = 76): string {
   return (base64.match(new RegExp(`.{1,${width}}`, 'g')) ?? []).join(eol)
-}
-
-/** Run fn, which must throw an AssertionError; return that error. */
-function thrown(fn: () => unknown): AssertionError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(AssertionError)
-    return error as AssertionError
-  }
-  throw new Error('expected an AssertionError, nothing was thrown')
 }
 
 describe('sanity of the fixtures', () => {

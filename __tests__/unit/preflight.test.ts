@@ -1,3 +1,4 @@
+import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
 import { AssertionError } from '../../src/errors.js'
@@ -10,6 +11,8 @@ import {
 } from '../../src/preflight.js'
 import { parseSamlResponse, type SamlResponseInfo } from '../../src/saml-parser.js'
 import { samlResponse } from './saml-fixtures.js'
+
+const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
 
 const ROLE = 'arn:aws:iam::123456789012:role/GitHubDeploy'
 const ROLE2 = 'arn:aws:iam::123456789012:role/ReadOnly'
@@ -39,16 +42,6 @@ function info(overrides: Partial<SamlResponseInfo> = {}): SamlResponseInfo {
     roleSessionName: 'jane.doe@example.com',
     ...overrides
   }
-}
-
-function thrown(fn: () => unknown): AssertionError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(AssertionError)
-    return error as AssertionError
-  }
-  throw new Error('expected an AssertionError, nothing was thrown')
 }
 
 function expectNoWorkflowCommand(text: string): void {

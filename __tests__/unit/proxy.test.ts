@@ -1,6 +1,9 @@
+import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors.js'
 import { bypassed, parseProxyUrl, proxyFor } from '../../src/proxy.js'
+
+const inputError = (fn: () => unknown): InputError => thrownBy(InputError, fn)
 
 const STS = new URL('https://sts.us-east-1.amazonaws.com')
 const LOCAL_HTTP = new URL('http://localhost:4566/')
@@ -18,16 +21,6 @@ function chosen(
   env: Record<string, string | undefined>
 ): string | undefined {
   return proxyFor(target, input, env)?.href
-}
-
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError)
-    return error as InputError
-  }
-  throw new Error('expected an InputError, nothing was thrown')
 }
 
 describe('proxyFor: which proxy', () => {

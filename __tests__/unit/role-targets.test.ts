@@ -4,6 +4,7 @@ import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
 import { AssertionError, InputError } from '../../src/errors.js'
 import { expandProfile, planTargets, type TargetSettings } from '../../src/role-targets.js'
 import { parseRolePairs, type RolePair } from '../../src/roles.js'
+import { thrown } from './thrown.js'
 
 const ACCOUNT = '123456789012'
 const OTHER_ACCOUNT = '210987654321'
@@ -39,16 +40,6 @@ function pairOf(role: string, provider: string): RolePair {
 
 function settings(overrides: Partial<TargetSettings> = {}): TargetSettings {
   return { roleArns: [], allowedAccountIds: [], ...overrides }
-}
-
-function thrown<E extends Error>(kind: new (...args: never[]) => E, fn: () => unknown): E {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(kind)
-    return error as E
-  }
-  throw new Error(`expected ${kind.name}, nothing was thrown`)
 }
 
 describe('planTargets: which roles', () => {

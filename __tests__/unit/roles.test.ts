@@ -1,3 +1,4 @@
+import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import { parseArn } from '../../src/arn.js'
 import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
@@ -9,21 +10,13 @@ import {
   type RolePair
 } from '../../src/roles.js'
 
+const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
+
 const ROLE = 'arn:aws:iam::123456789012:role/GitHubDeploy'
 const ROLE2 = 'arn:aws:iam::123456789012:role/ReadOnly'
 const ROLE3 = 'arn:aws:iam::123456789012:role/team/ops/Admin'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/ExampleIdP'
 const PROVIDER2 = 'arn:aws:iam::123456789012:saml-provider/OtherIdP'
-
-function thrown(fn: () => unknown): AssertionError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(AssertionError)
-    return error as AssertionError
-  }
-  throw new Error('expected an AssertionError, nothing was thrown')
-}
 
 function pair(roleArn: string, principalArn: string): RolePair {
   const { pairs, invalid } = parseRolePairs([`${roleArn},${principalArn}`])

@@ -1,3 +1,4 @@
+import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
 import { AssertionError } from '../../src/errors.js'
@@ -16,19 +17,11 @@ import {
   samlResponse
 } from './saml-fixtures.js'
 
+const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
+
 const notSaml = PREFLIGHT_ERRORS['not-saml-response']
 const unsafe = PREFLIGHT_ERRORS['unsafe-xml']
 const UNSAFE_MESSAGE = `${unsafe.problem}. ${unsafe.cause} ${unsafe.fix}`
-
-function thrown(fn: () => unknown): AssertionError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(AssertionError)
-    return error as AssertionError
-  }
-  throw new Error('expected an AssertionError, nothing was thrown')
-}
 
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/ReadOnly'
 const THIRD_ROLE = 'arn:aws:iam::123456789012:role/ops/Admin'
