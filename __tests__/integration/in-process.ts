@@ -17,6 +17,8 @@ export interface InProcessRun {
   warnings: string[]
   /** Plain log lines (core.info). */
   info: string[]
+  /** Every line written to stdout, in order. */
+  stdout: string[]
   env: Record<string, string>
   outputs: Record<string, string>
   exitCode: number | undefined
@@ -94,6 +96,7 @@ export function useInProcessRunner(): {
       notices: pick('::notice::'),
       warnings: pick('::warning::'),
       info: lines.filter(line => line !== '' && !line.startsWith('::')),
+      stdout: lines,
       env: parseFileCommands(readFileSync(join(dir, 'env'), 'utf8')),
       outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
       exitCode: process.exitCode as number | undefined,

@@ -231,6 +231,21 @@ describe('role chaining', () => {
   })
 })
 
+describe('proxy credentials', () => {
+  it('masks a proxy password before any other output', async () => {
+    const port = await freePort()
+    const run = await runWith({
+      'http-proxy': `http://deploy:s3cret%40pass@127.0.0.1:${port}`,
+      'disable-retry': 'true'
+    })
+    expect(run.error).toMatch(/STS could not be reached/)
+    const lines = run.stdout
+    const first = lines.findIndex(line => line.includes('s3cret'))
+    expect(lines[first]).toBe('::add-mask::s3cret%2540pass')
+    expect(lines.filter(line => line.includes('s3cret@pass'))).toEqual(['::add-mask::s3cret@pass'])
+  })
+})
+
 async function freePort(): Promise<number> {
   return new Promise(resolve => {
     const server = createServer().listen(0, '127.0.0.1', () => {
