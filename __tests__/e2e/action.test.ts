@@ -4,32 +4,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startDemoWorld, type StsEmulator } from '../support/sts-emulator.js'
-import type { TestIdp } from '../support/test-idp.js'
+import { describe, expect, it } from 'vitest'
+import { useDemoWorld } from '../support/use-demo-world.js'
 import { maskViolations, newRunnerDir, runAction } from './harness.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'
 const READONLY = 'arn:aws:iam::123456789012:role/ReadOnly'
 
-let world: Awaited<ReturnType<typeof startDemoWorld>>
-let idp: TestIdp
-let sts: StsEmulator
-
-beforeAll(async () => {
-  world = await startDemoWorld()
-  idp = world.idp
-  sts = world.emulator
-})
-afterAll(() => world.close())
-beforeEach(() => {
-  sts.reset()
-  sts.clearFaults()
-})
+const { idp, sts } = useDemoWorld()
 
 const base = (): Record<string, string> => ({
-  'sts-endpoint': sts.url,
+  'sts-endpoint': sts().url,
   'aws-region': 'eu-west-1',
   'export-env': 'true',
   'output-credentials': 'false',
@@ -38,15 +24,15 @@ const base = (): Record<string, string> => ({
 
 describe('dist/index.js under Node 24, happy path', () => {
   it('exports exactly the six variables, sets the outputs, and masks every secret first', async () => {
-    const { base64 } = idp.issue({ roles: [{ roleArn: ROLE, principalArn: PROVIDER }] })
+    const { base64 } = idp().issue({ roles: [{ roleArn: ROLE, principalArn: PROVIDER }] })
     const run = await runAction('dist/index.js', { ...base(), 'saml-assertion': base64 })
 
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(sts.requestCount()).toBe(1)
-    expect(sts.requestCount('AssumeRoleWithSAML')).toBe(1)
+    expect(sts().requestCount()).toBe(1)
+    expect(sts().requestCount('AssumeRoleWithSAML')).toBe(1)
 
-    const sent = sts.requests[0]!
+    const sent = sts().requests[0]!
     expect(sent.params.RoleArn).toBe(ROLE)
     expect(sent.params.PrincipalArn).toBe(PROVIDER)
     expect(sent.params.SAMLAssertion).toBe(base64)
@@ -99,7 +85,7 @@ describe('dist/index.js under Node 24, happy path', () => {
   })
 
   it('sets credential outputs only when asked, and exports nothing with export-env false', async () => {
-    const { base64 } = idp.issue()
+    const { base64 } = idp().issue()
     const run = await runAction('dist/index.js', {
       ...base(),
       'saml-assertion': base64,
@@ -120,7 +106,7 @@ describe('dist/index.js under Node 24, happy path', () => {
   })
 
   it('reads the assertion from a file (file:// accepted) in URL-encoded dev-tools form', async () => {
-    const { base64 } = idp.issue()
+    const { base64 } = idp().issue()
     const dir = newRunnerDir()
     const form = `SAMLResponse=${encodeURIComponent(base64)}&RelayState=`
     const file = join(dir, 'samlresponse.log')
@@ -131,17 +117,19 @@ describe('dist/index.js under Node 24, happy path', () => {
       { dir }
     )
     expect(run.code).toBe(0)
-    expect(sts.requests[0]!.params.SAMLAssertion).toBe(base64)
+    expect(sts().requests[0]!.params.SAMLAssertion).toBe(base64)
     expect(
       maskViolations(run.stdout, { 'url-encoded assertion': form, assertion: base64 })
     ).toEqual([])
   })
 
   it('sends raw XML byte for byte', async () => {
-    const { xml } = idp.issue({ prefix: 'saml2' })
+    const { xml } = idp().issue({ prefix: 'saml2' })
     const run = await runAction('dist/index.js', { ...base(), 'saml-assertion': xml })
     expect(run.code).toBe(0)
-    expect(Buffer.from(sts.requests[0]!.params.SAMLAssertion!, 'base64').toString('utf8')).toBe(xml)
+    expect(Buffer.from(sts().requests[0]!.params.SAMLAssertion!, 'base64').toString('utf8')).toBe(
+      xml
+    )
   })
 
   it('does not sign the call and ignores ambient credentials, AWS_PROFILE and a broken config', async () => {
@@ -151,7 +139,7 @@ describe('dist/index.js under Node 24, happy path', () => {
     writeFileSync(join(dir, 'home', '.aws', 'credentials'), 'not an ini file at all\n[x')
     const run = await runAction(
       'dist/index.js',
-      { ...base(), 'saml-assertion': idp.issue().base64 },
+      { ...base(), 'saml-assertion': idp().issue().base64 },
       {
         dir,
         env: {
@@ -166,7 +154,7 @@ describe('dist/index.js under Node 24, happy path', () => {
     )
     expect(run.stdout).not.toContain('::error::')
     expect(run.code).toBe(0)
-    const headers = sts.requests[0]!.headers
+    const headers = sts().requests[0]!.headers
     expect(headers.authorization).toBeUndefined()
     expect(headers['x-amz-security-token']).toBeUndefined()
     expect(JSON.stringify(headers)).not.toContain('AMBIENT')
@@ -174,7 +162,7 @@ describe('dist/index.js under Node 24, happy path', () => {
   })
 
   it('takes the region from AWS_REGION when the input is absent', async () => {
-    const inputs = { ...base(), 'saml-assertion': idp.issue().base64 }
+    const inputs = { ...base(), 'saml-assertion': idp().issue().base64 }
     delete (inputs as Record<string, string>)['aws-region']
     const run = await runAction('dist/index.js', inputs, { env: { AWS_REGION: 'eu-central-1' } })
     expect(run.code).toBe(0)
@@ -185,13 +173,13 @@ describe('dist/index.js under Node 24, happy path', () => {
 describe('dist/index.js failures', () => {
   it('fails pre-flight with no request for an expired assertion, and says when it expired', async () => {
     const issued = new Date(Date.now() - 20 * 60_000)
-    const { base64 } = idp.issue({
+    const { base64 } = idp().issue({
       issueInstant: issued,
       notOnOrAfter: new Date(issued.getTime() + 5 * 60_000)
     })
     const run = await runAction('dist/index.js', { ...base(), 'saml-assertion': base64 })
     expect(run.code).toBe(1)
-    expect(sts.requestCount()).toBe(0)
+    expect(sts().requestCount()).toBe(0)
     expect(run.stdout).toMatch(
       /::error::The assertion has expired: it expired at \S+Z, 15m \ds ago/
     )
@@ -202,7 +190,7 @@ describe('dist/index.js failures', () => {
   })
 
   it('lists the offered roles when the assertion offers several and role-arn is absent', async () => {
-    const { base64 } = idp.issue({
+    const { base64 } = idp().issue({
       roles: [
         { roleArn: ROLE, principalArn: PROVIDER },
         { roleArn: READONLY, principalArn: PROVIDER }
@@ -210,7 +198,7 @@ describe('dist/index.js failures', () => {
     })
     const run = await runAction('dist/index.js', { ...base(), 'saml-assertion': base64 })
     expect(run.code).toBe(1)
-    expect(sts.requestCount()).toBe(0)
+    expect(sts().requestCount()).toBe(0)
     const error = run.stdout.split('\n').find(line => line.startsWith('::error::'))!
     expect(error).toContain('several roles')
     expect(error).toContain(ROLE)
@@ -220,11 +208,11 @@ describe('dist/index.js failures', () => {
   it('states plainly when the duration exceeds the role MaxSessionDuration (one request)', async () => {
     const run = await runAction('dist/index.js', {
       ...base(),
-      'saml-assertion': idp.issue().base64,
+      'saml-assertion': idp().issue().base64,
       'role-duration-seconds': '43200'
     })
     expect(run.code).toBe(1)
-    expect(sts.requestCount()).toBe(1)
+    expect(sts().requestCount()).toBe(1)
     expect(run.stdout).toMatch(
       /::error::AssumeRoleWithSAML \S+: STS rejected a parameter \(ValidationError, HTTP 400\)\..*'role-duration-seconds' \(43200 s\) is longer than the role's MaxSessionDuration/
     )
@@ -233,11 +221,11 @@ describe('dist/index.js failures', () => {
   it('rejects a strict-boolean typo before anything else', async () => {
     const run = await runAction('dist/index.js', {
       ...base(),
-      'saml-assertion': idp.issue().base64,
+      'saml-assertion': idp().issue().base64,
       'export-env': 'flase'
     })
     expect(run.code).toBe(1)
-    expect(sts.requestCount()).toBe(0)
+    expect(sts().requestCount()).toBe(0)
     expect(run.stdout).toContain(
       `::error::Input 'export-env' must be 'true' or 'false', not "flase".`
     )
@@ -245,7 +233,7 @@ describe('dist/index.js failures', () => {
 
   it('never lets assertion text start a log line (workflow-command injection)', async () => {
     const evil = 'x\n::set-env name=PWNED::1\n::add-mask::y'
-    const { base64 } = idp.issue({
+    const { base64 } = idp().issue({
       roles: [{ roleArn: ROLE, principalArn: PROVIDER }],
       nameId: evil,
       roleSessionName: 'bad session name\n::warning::injected'

@@ -4,9 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startDemoWorld, type StsEmulator } from '../support/sts-emulator.js'
-import type { TestIdp } from '../support/test-idp.js'
+import { describe, expect, it } from 'vitest'
+import { useDemoWorld } from '../support/use-demo-world.js'
 import {
   awsCli,
   newRunnerDir,
@@ -38,20 +37,7 @@ s3 =
   max_concurrent_requests = 20
 `
 
-let world: Awaited<ReturnType<typeof startDemoWorld>>
-let idp: TestIdp
-let sts: StsEmulator
-beforeAll(async () => {
-  world = await startDemoWorld()
-  idp = world.idp
-  sts = world.emulator
-})
-afterAll(() => world.close())
-beforeEach(() => {
-  sts.reset()
-  sts.clearFaults()
-})
-
+const { idp, sts } = useDemoWorld()
 function homeWithUserFiles(): { dir: string; home: string; credentials: string; config: string } {
   const dir = newRunnerDir()
   const home = join(dir, 'home')
@@ -67,8 +53,8 @@ function profileRun(dir: string, extra: Record<string, string> = {}): Promise<Ac
   return runAction(
     'dist/index.js',
     {
-      'saml-assertion': idp.issue({ roles: [{ roleArn: ROLE, principalArn: PROVIDER }] }).base64,
-      'sts-endpoint': sts.url,
+      'saml-assertion': idp().issue({ roles: [{ roleArn: ROLE, principalArn: PROVIDER }] }).base64,
+      'sts-endpoint': sts().url,
       'aws-region': 'eu-west-1',
       profile: 'SAML-PROFILE',
       ...extra
@@ -160,7 +146,7 @@ describe('profile written by dist/index.js', () => {
     const { dir, credentials } = homeWithUserFiles()
     const run = await profileRun(dir, { 'allowed-account-ids': '111111111111, 222222222222' })
     expect(run.code).toBe(1)
-    expect(sts.requestCount()).toBe(0)
+    expect(sts().requestCount()).toBe(0)
     expect(run.outputs).toEqual({})
     expect(readFileSync(credentials, 'utf8')).toBe(USER_CREDENTIALS)
     expect(run.stdout).toMatch(
@@ -175,9 +161,9 @@ describe('profile written by dist/index.js', () => {
       'allowed-account-ids': '123456789012'
     })
     expect(run.code).toBe(0)
-    expect(sts.requestCount('AssumeRoleWithSAML')).toBe(1)
-    expect(sts.requestCount('GetCallerIdentity')).toBe(1)
-    expect(sts.requestCount()).toBe(2)
+    expect(sts().requestCount('AssumeRoleWithSAML')).toBe(1)
+    expect(sts().requestCount('GetCallerIdentity')).toBe(1)
+    expect(sts().requestCount()).toBe(2)
     expect(run.outputs['caller-arn']).toBe(run.outputs['assumed-role-arn'])
   })
 
@@ -208,7 +194,7 @@ describe.skipIf(!cli)(`the real AWS CLI (${cli}) reads the profile`, () => {
       ['SAML-PROFILE', 'eu-west-1'],
       ['SECOND', 'eu-central-1']
     ] as const) {
-      sts.reset()
+      sts().reset()
       const result = await runAwsCli(
         cli!,
         [
@@ -217,7 +203,7 @@ describe.skipIf(!cli)(`the real AWS CLI (${cli}) reads the profile`, () => {
           '--profile',
           profile,
           '--endpoint-url',
-          sts.url,
+          sts().url,
           '--output',
           'json'
         ],
@@ -229,7 +215,7 @@ describe.skipIf(!cli)(`the real AWS CLI (${cli}) reads the profile`, () => {
         'arn:aws:sts::123456789012:assumed-role/Deploy/alice@example.com'
       )
       // The emulator verified the SigV4 signature; its scope names the region the CLI used.
-      const authorization = String(sts.requests[0]!.headers.authorization)
+      const authorization = String(sts().requests[0]!.headers.authorization)
       expect(authorization).toMatch(
         new RegExp(`Credential=ASIA\\w+/\\d{8}/${region}/sts/aws4_request`)
       )
@@ -246,7 +232,7 @@ describe.skipIf(!cli || !motoAvailable)('the real AWS CLI against moto', () => {
         runAction(
           'dist/index.js',
           {
-            'saml-assertion': idp.issue().base64,
+            'saml-assertion': idp().issue().base64,
             'sts-endpoint': moto.url,
             'aws-region': region,
             profile

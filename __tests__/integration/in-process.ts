@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
 import { run } from '../../src/main.js'
-import { startDemoWorld, type DemoWorld } from '../support/sts-emulator.js'
+import type { DemoWorld } from '../support/sts-emulator.js'
+import { useDemoWorld } from '../support/use-demo-world.js'
 import type { IssueOptions } from '../support/test-idp.js'
 import { newRunnerDir, parseFileCommands } from '../e2e/harness.js'
 
@@ -30,18 +31,12 @@ export function useInProcessRunner(): {
   world: () => DemoWorld
   runWith: (inputs: Record<string, string>, issue?: IssueOptions) => Promise<InProcessRun>
 } {
-  let world: DemoWorld | undefined
+  const demo = useDemoWorld()
   let stdout: string[] = []
   let dir = ''
   const saved = { ...process.env }
 
-  beforeAll(async () => {
-    world = await startDemoWorld()
-  })
-  afterAll(() => world?.close())
   beforeEach(() => {
-    world!.emulator.reset()
-    world!.emulator.clearFaults()
     dir = newRunnerDir()
     for (const key of Object.keys(process.env)) {
       if (/^(INPUT_|AWS_|HTTPS?_PROXY|NO_PROXY)/i.test(key)) delete process.env[key]
@@ -76,8 +71,8 @@ export function useInProcessRunner(): {
     issue: IssueOptions = {}
   ): Promise<InProcessRun> {
     const all: Record<string, string> = {
-      'saml-assertion': world!.idp.issue(issue).base64,
-      'sts-endpoint': world!.emulator.url,
+      'saml-assertion': demo.idp().issue(issue).base64,
+      'sts-endpoint': demo.sts().url,
       'aws-region': 'eu-west-1',
       ...inputs
     }
@@ -105,5 +100,5 @@ export function useInProcessRunner(): {
     }
   }
 
-  return { world: () => world!, runWith }
+  return { world: demo.world, runWith }
 }
