@@ -137,7 +137,8 @@ export type RegionSource = 'input' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'part
 /**
  * The region for the STS call and the exported env: the input, then AWS_REGION, then
  * AWS_DEFAULT_REGION, then the partition's default. It must belong to the role's partition,
- * because STS in one partition cannot issue credentials for another.
+ * because STS in one partition cannot issue credentials for another: an input that does not is
+ * an error, an env value that does not is skipped.
  */
 export function resolveRegion(
   input: string | undefined,
@@ -159,6 +160,9 @@ export function resolveRegion(
         `${where} holds ${JSON.stringify(region)}, which is not an AWS region name (e.g. eu-west-1).`
       )
     }
+    // A job may hold credentials of another partition (GovCloud and commercial steps side by
+    // side): a region from the env that does not fit is passed over, an explicit one is an error.
+    if (regionPartition !== partition && source !== 'input') continue
     if (regionPartition !== partition) {
       throw new InputError(
         `${where} is ${region}, in partition ${regionPartition}, but the role is in partition ${partition}. ` +

@@ -21,7 +21,10 @@ export interface DecodedAssertion {
 
 export function preflightError(id: PreflightErrorId, detail?: string): AssertionError {
   const entry = PREFLIGHT_ERRORS[id]
-  const what = detail ? `${entry.problem}: ${detail}` : `${entry.problem}.`
+  // A detail ending in a list (one item per line) stands as it is; a sentence gets its full stop.
+  const sentence = (text: string): string =>
+    text.endsWith('\n') ? text : text.replace(/[^.]$/, '$&.')
+  const what = detail ? `${entry.problem}: ${sentence(detail)}` : `${entry.problem}.`
   return new AssertionError(`${what} ${entry.cause} ${entry.fix}`)
 }
 

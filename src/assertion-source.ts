@@ -9,6 +9,12 @@ export async function readAssertion(source: Settings['assertion']): Promise<stri
     return await readFile(source.path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    // A value this long is no path: most likely the assertion itself, which must not be echoed.
+    if (source.path.length > 256) {
+      throw new InputError(
+        `'saml-assertion-file' holds ${source.path.length} characters, which is no file path (${code}). If it is the assertion itself, pass it as 'saml-assertion' instead.`
+      )
+    }
     throw new InputError(
       `Cannot read 'saml-assertion-file' ${JSON.stringify(source.path)} (${code}). ` +
         'Check the path is relative to the workspace (or absolute) and that the step writing it ran in this job.'

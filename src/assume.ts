@@ -1,5 +1,7 @@
 import { mapWithConcurrency } from './concurrency.js'
-import { StsError } from './errors.js'
+import { RunError, StsError } from './errors.js'
+import { preflightError } from './assertion-decoder.js'
+import { CLOCK_SKEW_MS } from './preflight.js'
 import { withRetry } from './retry.js'
 import type { RetryPolicy } from './retry-policy.js'
 import type { Target } from './role-targets.js'
@@ -38,7 +40,7 @@ export interface Assumed {
   callerArn?: string
 }
 
-export type Outcome = Assumed | { target: Target; error: StsError }
+export type Outcome = Assumed | { target: Target; error: RunError }
 
 /**
  * Redeem the assertion for one role: one AssumeRoleWithSAML, then AssumeRole on the chained role if
@@ -46,6 +48,20 @@ export type Outcome = Assumed | { target: Target; error: StsError }
  */
 export async function assumeTarget(target: Target, ctx: AssumeContext): Promise<Assumed> {
   const { pair } = target
+  // A role queued behind max-concurrency may get its turn after the assertion has expired (with
+  // the same clock-skew allowance as the pre-flight check).
+  if (ctx.deadlineMs !== undefined && Date.now() >= ctx.deadlineMs + CLOCK_SKEW_MS) {
+    throw preflightError(
+      'expired',
+      `it expired before ${pair.roleArn} had its turn; no request was sent`
+    )
+  }
+  // Session policies limit the credentials handed on: with chaining, the chained session's.
+  const policies = {
+    inlineSessionPolicy: ctx.inlineSessionPolicy,
+    managedSessionPolicies: ctx.managedSessionPolicies
+  }
+  const samlPolicies = ctx.chain ? { managedSessionPolicies: [] } : policies
   const samlSession = await call(
     `AssumeRoleWithSAML ${pair.roleArn}`,
     signal =>
@@ -56,8 +72,7 @@ export async function assumeTarget(target: Target, ctx: AssumeContext): Promise<
           principalArn: pair.principalArn,
           samlAssertionBase64: ctx.assertionBase64,
           durationSeconds: ctx.durationSeconds,
-          inlineSessionPolicy: ctx.inlineSessionPolicy,
-          managedSessionPolicies: ctx.managedSessionPolicies
+          ...samlPolicies
         },
         signal
       ),
@@ -71,7 +86,8 @@ export async function assumeTarget(target: Target, ctx: AssumeContext): Promise<
   if (chain) {
     const chained = await call(
       `AssumeRole ${chain.roleArn}`,
-      signal => assumeChainedRole(ctx.clients.signedBy(samlSession), chain, signal),
+      signal =>
+        assumeChainedRole(ctx.clients.signedBy(samlSession), { ...chain, ...policies }, signal),
       ctx
     )
     ctx.onCredentials(chained)
@@ -109,7 +125,7 @@ export async function assumeTargets(
     try {
       return await assumeTarget(target, ctx)
     } catch (error) {
-      return { target, error: asStsError(error) }
+      return { target, error: asRunError(error) }
     }
   })
 }
@@ -136,8 +152,8 @@ async function call<T>(
   }
 }
 
-function asStsError(error: unknown): StsError {
-  return error instanceof StsError ? error : classifyStsError(error)
+function asRunError(error: unknown): RunError {
+  return error instanceof RunError ? error : classifyStsError(error)
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

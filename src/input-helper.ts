@@ -1,5 +1,6 @@
 import { requireArn } from './arn.js'
 import { InputError } from './errors.js'
+import { isLoopback } from './proxy.js'
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from './retry-policy.js'
 
 /** Everything a run needs from the workflow, validated once. */
@@ -287,8 +288,4 @@ function getEndpoint(text: string | undefined): string | undefined {
     throw new InputError(`Input 'sts-endpoint' must be an https URL, not ${url.protocol}.`)
   }
   return url.toString()
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
 }

@@ -30,16 +30,18 @@ export async function run(): Promise<void> {
     // Record what to undo as soon as each thing is done, so the post step can always clean up.
     const cleanup: CleanupState = { profiles: [], exportedEnv: [] }
     if (settings.profile !== undefined && assumed.length > 0) {
+      // Saved before writing: should the write fail halfway, the post step still removes what
+      // made it to disk (only sections holding this run's keys are ever removed).
       cleanup.files = awsFilePaths(process.env)
-      await writeProfiles(
-        cleanup.files,
-        assumed.map(({ target, session }) => ({ ...session, profile: target.profile!, region }))
-      )
       cleanup.profiles = assumed.map(a => ({
         profile: a.target.profile!,
         accessKeyId: a.session.accessKeyId
       }))
       saveCleanupState(cleanup)
+      await writeProfiles(
+        cleanup.files,
+        assumed.map(({ target, session }) => ({ ...session, profile: target.profile!, region }))
+      )
       core.setOutput('profiles', JSON.stringify(assumed.map(a => profileEntry(a, settings))))
     }
 
@@ -61,7 +63,7 @@ export async function run(): Promise<void> {
     await writeSummary(
       redeemed.outcomes.map(o => ({
         roleArn: o.target.pair.roleArn,
-        accountId: o.target.pair.role.accountId,
+        accountId: 'session' in o ? o.session.accountId : o.target.pair.role.accountId,
         profile: o.target.profile,
         session: 'session' in o ? o.session : undefined
       })),

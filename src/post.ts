@@ -34,6 +34,7 @@ export async function runPost(): Promise<void> {
     }
   } catch (error) {
     // A failed cleanup leaves credentials behind: say so loudly, but do not fail a finished job.
-    core.error(`Cleanup failed: ${errorMessage(error)}. Remove the leftover profiles by hand.`)
+    const reason = errorMessage(error).replace(/\.$/, '')
+    core.error(`Cleanup failed: ${reason}. Remove the leftover profiles by hand.`)
   }
 }

@@ -53,3 +53,23 @@ export function bypassed(target: URL, noProxy: string): boolean {
       return host === entryHost || host.endsWith(`.${entryHost}`)
     })
 }
+
+/**
+ * A plain-http endpoint is allowed only on loopback (a local emulator): through a proxy on another
+ * host the assertion would cross the network unencrypted after all.
+ */
+export function checkProxyTransport(target: URL, proxy: URL | undefined): void {
+  if (!proxy || target.protocol !== 'http:' || isLoopback(proxy.hostname)) return
+  throw new InputError(
+    `The plain-http 'sts-endpoint' ${target.host} would be reached through the proxy ${proxy.host}, so the assertion would cross the network unencrypted. Use an https endpoint, or exclude ${target.hostname} with NO_PROXY.`
+  )
+}
+
+export function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    hostname === '::1' ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  )
+}

@@ -4,7 +4,7 @@ import { decodeAssertion } from './assertion-decoder.js'
 import { InputError } from './errors.js'
 import { chainSessionName, type Settings } from './input-helper.js'
 import { preflight } from './preflight.js'
-import { proxyFor } from './proxy.js'
+import { checkProxyTransport, proxyFor } from './proxy.js'
 import { retryPolicy } from './retry-policy.js'
 import { planTargets, type Target } from './role-targets.js'
 import { parseSamlResponse, type SamlResponseInfo } from './saml-parser.js'
@@ -62,7 +62,8 @@ export async function redeem(
   const endpoint = settings.stsEndpoint ?? regionalStsEndpoint(region, partition)
   const proxy = proxyFor(new URL(endpoint), settings.httpProxy, env)
   // A proxy password is a secret of its own.
-  if (proxy?.password) hooks.mask([proxy.password, decodeURIComponent(proxy.password)])
+  if (proxy?.password) hooks.mask([proxy.password, safeDecode(proxy.password)])
+  checkProxyTransport(new URL(endpoint), proxy)
   const clients = new StsClients({ region, endpoint: settings.stsEndpoint, proxy })
   try {
     const outcomes = await assumeTargets(
@@ -151,4 +152,12 @@ export function failureReport(redeemed: Redeemed, written: boolean): string | un
       : 'None succeeded.'
   )
   return lines.join('\n')
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }

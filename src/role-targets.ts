@@ -1,4 +1,4 @@
-import { parseArn, roleName } from './arn.js'
+import { parseArn, roleName, type Arn } from './arn.js'
 import { preflightError } from './assertion-decoder.js'
 import { InputError } from './errors.js'
 import { isValidProfileName } from './ini.js'
@@ -15,6 +15,8 @@ export interface TargetSettings {
   principalArn?: string
   profile?: string
   allowedAccountIds: string[]
+  /** With chaining, the profile describes the chained role: its name fills the template. */
+  chain?: { roleArn: string }
 }
 
 /**
@@ -42,7 +44,13 @@ export function planTargets(offered: RolePair[] | undefined, settings: TargetSet
       )
     }
   }
-  return assignProfiles(pairs, settings.profile)
+  if (settings.chain && pairs.length > 1) {
+    throw new InputError(
+      `'chain-role-arn' takes one role to chain from, but ${pairs.length} were selected. Set 'role-arn' to the hub role.`
+    )
+  }
+  const chained = settings.chain ? parseArn(settings.chain.roleArn, 'role') : undefined
+  return assignProfiles(pairs, settings.profile, chained)
 }
 
 function selectPairs(offered: RolePair[], settings: TargetSettings): RolePair[] {
@@ -76,7 +84,11 @@ function pairsFromInputs(settings: TargetSettings): RolePair[] {
 }
 
 /** Expand the profile template per role; several roles need distinct profiles. */
-function assignProfiles(pairs: RolePair[], template: string | undefined): Target[] {
+function assignProfiles(
+  pairs: RolePair[],
+  template: string | undefined,
+  chained: Arn | undefined
+): Target[] {
   if (template === undefined) {
     if (pairs.length > 1) {
       throw new InputError(
@@ -85,7 +97,10 @@ function assignProfiles(pairs: RolePair[], template: string | undefined): Target
     }
     return pairs.map(pair => ({ pair }))
   }
-  const targets = pairs.map(pair => ({ pair, profile: expandProfile(template, pair) }))
+  const targets = pairs.map(pair => ({
+    pair,
+    profile: expandProfile(template, chained ?? pair.role)
+  }))
   const seen = new Map<string, string>()
   for (const { pair, profile } of targets) {
     if (!isValidProfileName(profile)) {
@@ -104,9 +119,10 @@ function assignProfiles(pairs: RolePair[], template: string | undefined): Target
   return targets
 }
 
-export function expandProfile(template: string, pair: RolePair): string {
+/** The profile name for a role: {account-id}, {role-name} and {partition} filled in. */
+export function expandProfile(template: string, role: Arn): string {
   return template
-    .replace(/\{account-id\}/g, pair.role.accountId)
-    .replace(/\{role-name\}/g, roleName(pair.role))
-    .replace(/\{partition\}/g, pair.role.partition)
+    .replace(/\{account-id\}/g, role.accountId)
+    .replace(/\{role-name\}/g, roleName(role))
+    .replace(/\{partition\}/g, role.partition)
 }

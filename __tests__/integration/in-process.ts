@@ -10,7 +10,7 @@ import { run } from '../../src/main.js'
 import type { DemoWorld } from '../support/sts-emulator.js'
 import { useDemoWorld } from '../support/use-demo-world.js'
 import type { IssueOptions } from '../support/test-idp.js'
-import { newRunnerDir, parseFileCommands } from '../e2e/harness.js'
+import { inputEnv, newRunnerDir, parseFileCommands } from '../e2e/harness.js'
 
 export interface InProcessRun {
   error?: string
@@ -76,9 +76,7 @@ export function useInProcessRunner(): {
       'aws-region': 'eu-west-1',
       ...inputs
     }
-    for (const [name, value] of Object.entries(all)) {
-      process.env[`INPUT_${name.toUpperCase()}`] = value
-    }
+    Object.assign(process.env, inputEnv(all))
     stdout = []
     const started = Date.now()
     await run()

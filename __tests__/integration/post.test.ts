@@ -63,6 +63,26 @@ describe('runPost()', () => {
     expect(await post(failed)).toContain('Nothing to clean up.')
   })
 
+  it('removes the credentials even when the main step failed after writing them', async () => {
+    // A symlinked config file makes the second write of writeProfiles fail.
+    const { mkdirSync } = await import('node:fs')
+    const home = join(process.env.GITHUB_STATE!, '..', 'home', '.aws')
+    mkdirSync(home, { recursive: true })
+    writeFileSync(join(home, 'real-config'), '[default]\nregion = us-east-1\n')
+    symlinkSync(join(home, 'real-config'), join(home, 'config'))
+    const main = await runWith({ profile: 'half-written' })
+    expect(main.error).toMatch(/Refusing to write .*config: it is a symbolic link/)
+    const credentials = join(home, 'credentials')
+    expect(readFileSync(credentials, 'utf8')).toContain('[half-written]')
+
+    const log = await post(main)
+    // The credentials are gone; the symlinked config is refused again, and said so.
+    expect(existsSync(credentials)).toBe(false)
+    expect(log.join('\n')).toMatch(
+      /^::error::Cleanup failed: Refusing to write .*config: it is a symbolic link.*\. Remove the leftover profiles by hand\.$/m
+    )
+  })
+
   it('reports a failed cleanup as an error annotation without failing the job', async () => {
     const main = await runWith({ profile: 'linked' })
     const credentials = join(main.dir, 'home', '.aws', 'credentials')

@@ -210,6 +210,45 @@ describe('role chaining', () => {
     expect(run.env.AWS_ACCESS_KEY_ID).not.toBe(issued[0]!.accessKeyId)
   })
 
+  it('applies session policies to the chained session, the credentials handed on', async () => {
+    sts().registerRole(SPOKE)
+    const policy =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+    const run = await runWith({
+      'chain-role-arn': SPOKE,
+      'inline-session-policy': policy,
+      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      profile: 'spoke-{account-id}-{role-name}'
+    })
+    expect(run.error).toBeUndefined()
+    const saml = sts().requests.find(r => r.action === 'AssumeRoleWithSAML')!
+    const chained = sts().requests.find(r => r.action === 'AssumeRole')!
+    expect(saml.params.Policy).toBeUndefined()
+    expect(saml.params['PolicyArns.member.1.arn']).toBeUndefined()
+    expect(chained.params.Policy).toBe(policy)
+    expect(chained.params['PolicyArns.member.1.arn']).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess')
+    // The profile is named after the role the credentials are for.
+    expect(JSON.parse(run.outputs.profiles!)[0]).toMatchObject({
+      profile: 'spoke-210987654321-Spoke',
+      'role-arn': SPOKE,
+      'account-id': '210987654321'
+    })
+  })
+
+  it('refuses chaining from several roles before any request', async () => {
+    const run = await runWith(
+      { 'chain-role-arn': SPOKE, 'role-arn': '*', profile: 'p-{role-name}' },
+      {
+        roles: [
+          { roleArn: 'arn:aws:iam::123456789012:role/Deploy', principalArn: PROVIDER },
+          { roleArn: 'arn:aws:iam::123456789012:role/ReadOnly', principalArn: PROVIDER }
+        ]
+      }
+    )
+    expect(run.error).toMatch(/^'chain-role-arn' takes one role to chain from, but 2 were selected/)
+    expect(sts().requestCount()).toBe(0)
+  })
+
   it('refuses a chained duration over one hour before any request', async () => {
     const run = await runWith({ 'chain-role-arn': SPOKE, 'chain-role-duration-seconds': '3601' })
     expect(run.error).toBe(

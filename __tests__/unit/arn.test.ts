@@ -295,27 +295,25 @@ describe('resolveRegion', () => {
     )
   })
 
-  it('refuses an env region of another partition, naming the variable', () => {
-    expect(
-      inputError(() => resolveRegion(undefined, { AWS_REGION: 'cn-north-1' }, 'aws')).message
-    ).toBe(
-      'The env variable AWS_REGION is cn-north-1, in partition aws-cn, but the role is in partition aws. ' +
-        "Set 'aws-region' to a region of aws, e.g. us-east-1."
-    )
-    expect(
-      inputError(() => resolveRegion(undefined, { AWS_DEFAULT_REGION: 'eu-west-1' }, 'aws-cn'))
-        .message
-    ).toContain('The env variable AWS_DEFAULT_REGION is eu-west-1, in partition aws')
+  it('passes over an env region of another partition (a job may mix partitions)', () => {
+    expect(resolveRegion(undefined, { AWS_REGION: 'cn-north-1' }, 'aws')).toEqual({
+      region: 'us-east-1',
+      source: 'partition default'
+    })
+    expect(resolveRegion(undefined, { AWS_DEFAULT_REGION: 'eu-west-1' }, 'aws-cn')).toEqual({
+      region: 'cn-north-1',
+      source: 'partition default'
+    })
   })
 
-  it('does not fall through to a later source when an earlier one is wrong', () => {
-    expect(() =>
+  it('falls through to a later env source when an earlier one is of another partition', () => {
+    expect(
       resolveRegion(
         undefined,
-        { AWS_REGION: 'us-gov-west-1', AWS_DEFAULT_REGION: 'us-east-1' },
+        { AWS_REGION: 'us-gov-west-1', AWS_DEFAULT_REGION: 'us-east-2' },
         'aws'
       )
-    ).toThrow('The env variable AWS_REGION is us-gov-west-1')
+    ).toEqual({ region: 'us-east-2', source: 'AWS_DEFAULT_REGION' })
   })
 
   it('refuses strings that are not region names', () => {

@@ -39,7 +39,9 @@ describe('preflightError', () => {
     const error = preflightError('expired', 'it expired yesterday')
     expect(error).toBeInstanceOf(AssertionError)
     expect(error.kind).toBe('assertion')
-    expect(error.message).toBe(`${entry.problem}: it expired yesterday ${entry.cause} ${entry.fix}`)
+    expect(error.message).toBe(
+      `${entry.problem}: it expired yesterday. ${entry.cause} ${entry.fix}`
+    )
   })
 
   it('ends the problem with a full stop when there is no detail', () => {
@@ -308,7 +310,7 @@ describe('decodeAssertion: refusals', () => {
   ])('refuses %s input', (_label, input) => {
     const error = thrown(() => decodeAssertion(input))
     expect(error.message).toBe(
-      `${notSaml.problem}: the assertion is empty ${notSaml.cause} ${notSaml.fix}`
+      `${notSaml.problem}: the assertion is empty. ${notSaml.cause} ${notSaml.fix}`
     )
   })
 

@@ -144,7 +144,7 @@ describe('preflight: validity window', () => {
   it('refuses an assertion expired beyond the skew, saying when and how long ago', () => {
     const error = thrown(() => preflight(info(), at('2024-05-01T12:07:30Z')))
     expect(error.message).toBe(
-      `${expired.problem}: it expired at 2024-05-01T12:05:00.000Z, 2m 30s ago ${expired.cause} ${expired.fix}`
+      `${expired.problem}: it expired at 2024-05-01T12:05:00.000Z, 2m 30s ago. ${expired.cause} ${expired.fix}`
     )
   })
 
@@ -198,7 +198,7 @@ describe('preflight: validity window', () => {
     const entry = PREFLIGHT_ERRORS['not-yet-valid']
     const error = thrown(() => preflight(info({ notBefore: at('2024-05-01T12:03:00Z') }), NOW))
     expect(error.message).toBe(
-      `${entry.problem}: it is valid from 2024-05-01T12:03:00.000Z, 2m 0s from now ${entry.cause} ${entry.fix}`
+      `${entry.problem}: it is valid from 2024-05-01T12:03:00.000Z, 2m 0s from now. ${entry.cause} ${entry.fix}`
     )
   })
 
@@ -235,7 +235,7 @@ describe('preflight: roles', () => {
       preflight(info({ roleValues: ['admin', ROLE, `${ROLE},${ROLE2}`] }), NOW)
     )
     expect(error.message).toBe(
-      `${noRole.problem}: none of its 3 Role value(s) is a valid pair ${noRole.cause} ${noRole.fix}`
+      `${noRole.problem}: none of its 3 Role value(s) is a valid pair. ${noRole.cause} ${noRole.fix}`
     )
   })
 
@@ -264,7 +264,7 @@ describe('preflight: RoleSessionName', () => {
 
   it('refuses a missing RoleSessionName', () => {
     expect(thrown(() => preflight(info({ roleSessionName: undefined }), NOW)).message).toBe(
-      `${entry.problem}: it is missing ${entry.cause} ${entry.fix}`
+      `${entry.problem}: it is missing. ${entry.cause} ${entry.fix}`
     )
   })
 
@@ -278,7 +278,7 @@ describe('preflight: RoleSessionName', () => {
     ['65 characters', 'a'.repeat(65)]
   ])('refuses one %s, quoting it', (_label, name) => {
     expect(thrown(() => preflight(info({ roleSessionName: name }), NOW)).message).toBe(
-      `${entry.problem}: found ${JSON.stringify(name)} ${entry.cause} ${entry.fix}`
+      `${entry.problem}: found ${JSON.stringify(name)}. ${entry.cause} ${entry.fix}`
     )
   })
 

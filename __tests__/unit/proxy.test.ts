@@ -1,7 +1,7 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors.js'
-import { bypassed, parseProxyUrl, proxyFor } from '../../src/proxy.js'
+import { bypassed, checkProxyTransport, parseProxyUrl, proxyFor } from '../../src/proxy.js'
 
 const inputError = (fn: () => unknown): InputError => thrownBy(InputError, fn)
 
@@ -254,5 +254,29 @@ describe('parseProxyUrl', () => {
 
   it('does not parse a proxy that NO_PROXY bypasses', () => {
     expect(proxyFor(STS, 'ftp://x', { NO_PROXY: '*' })).toBeUndefined()
+  })
+})
+
+describe('checkProxyTransport', () => {
+  const http = new URL('http://127.0.0.1:4566/')
+  it('lets a loopback http endpoint go through a loopback proxy, or no proxy', () => {
+    expect(() => checkProxyTransport(http, new URL('http://127.0.0.1:3128'))).not.toThrow()
+    expect(() => checkProxyTransport(http, new URL('http://localhost:3128'))).not.toThrow()
+    expect(() => checkProxyTransport(http, undefined)).not.toThrow()
+  })
+  it('lets https go through any proxy', () => {
+    expect(() =>
+      checkProxyTransport(
+        new URL('https://sts.eu-west-1.amazonaws.com'),
+        new URL('http://proxy.corp:3128')
+      )
+    ).not.toThrow()
+  })
+  it('refuses plain http through a proxy on another host', () => {
+    expect(
+      inputError(() => checkProxyTransport(http, new URL('http://u:pw@proxy.corp:3128'))).message
+    ).toBe(
+      "The plain-http 'sts-endpoint' 127.0.0.1:4566 would be reached through the proxy proxy.corp:3128, so the assertion would cross the network unencrypted. Use an https endpoint, or exclude 127.0.0.1 with NO_PROXY."
+    )
   })
 })

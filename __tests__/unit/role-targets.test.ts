@@ -112,7 +112,7 @@ describe('planTargets: which roles', () => {
     const offered = offer([DEPLOY, OTHER_PROVIDER])
     const error = thrown(AssertionError, () => planTargets(offered, settings()))
     expect(error.message).toBe(
-      `${PREFLIGHT_ERRORS['bad-role-pair'].problem}: role ${DEPLOY} is in aws/${ACCOUNT} but provider ${OTHER_PROVIDER} is in aws/${OTHER_ACCOUNT} ` +
+      `${PREFLIGHT_ERRORS['bad-role-pair'].problem}: role ${DEPLOY} is in aws/${ACCOUNT} but provider ${OTHER_PROVIDER} is in aws/${OTHER_ACCOUNT}. ` +
         `${PREFLIGHT_ERRORS['bad-role-pair'].cause} ${PREFLIGHT_ERRORS['bad-role-pair'].fix}`
     )
   })
@@ -330,18 +330,18 @@ describe('planTargets: profile names', () => {
 })
 
 describe('expandProfile', () => {
-  const admin = pairOf(ADMIN, PROVIDER)
+  const admin = pairOf(ADMIN, PROVIDER).role
 
   it('replaces each placeholder', () => {
     expect(expandProfile('{account-id}', admin)).toBe(ACCOUNT)
     expect(expandProfile('{role-name}', admin)).toBe('Admin')
     expect(expandProfile('{partition}', admin)).toBe('aws')
-    expect(expandProfile('{partition}', pairOf(CN_ROLE, CN_PROVIDER))).toBe('aws-cn')
+    expect(expandProfile('{partition}', pairOf(CN_ROLE, CN_PROVIDER).role)).toBe('aws-cn')
   })
 
   it('takes the last path segment as the role name', () => {
     expect(expandProfile('x-{role-name}', admin)).toBe('x-Admin')
-    expect(expandProfile('x-{role-name}', pairOf(DEPLOY, PROVIDER))).toBe('x-Deploy')
+    expect(expandProfile('x-{role-name}', pairOf(DEPLOY, PROVIDER).role)).toBe('x-Deploy')
   })
 
   it('replaces every occurrence', () => {

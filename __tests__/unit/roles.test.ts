@@ -141,7 +141,7 @@ describe('checkPairConsistency', () => {
     const other = 'arn:aws:iam::210987654321:saml-provider/ExampleIdP'
     const error = thrown(() => checkPairConsistency(pair(ROLE, other)))
     expect(error.message).toBe(
-      `${entry.problem}: role ${ROLE} is in aws/123456789012 but provider ${other} is in aws/210987654321 ${entry.cause} ${entry.fix}`
+      `${entry.problem}: role ${ROLE} is in aws/123456789012 but provider ${other} is in aws/210987654321. ${entry.cause} ${entry.fix}`
     )
   })
 
@@ -207,7 +207,7 @@ describe('selectRolePair', () => {
     const entry = PREFLIGHT_ERRORS['principal-mismatch']
     const error = thrown(() => selectRolePair(pairs, { roleArn: ROLE, principalArn: PROVIDER2 }))
     expect(error.message).toBe(
-      `${entry.problem}: the assertion pairs ${ROLE} with ${PROVIDER}, not ${JSON.stringify(PROVIDER2)} ${entry.cause} ${entry.fix}`
+      `${entry.problem}: the assertion pairs ${ROLE} with ${PROVIDER}, not ${JSON.stringify(PROVIDER2)}. ${entry.cause} ${entry.fix}`
     )
   })
 
@@ -218,7 +218,7 @@ describe('selectRolePair', () => {
       const entry = PREFLIGHT_ERRORS['principal-mismatch']
       const error = thrown(() => selectRolePair(twice, {}))
       expect(error.message).toBe(
-        `${entry.problem}: ${ROLE} is offered through 2 providers; set 'principal-arn' to one of: ${PROVIDER}, ${PROVIDER2} ${entry.cause} ${entry.fix}`
+        `${entry.problem}: ${ROLE} is offered through 2 providers; set 'principal-arn' to one of: ${PROVIDER}, ${PROVIDER2}. ${entry.cause} ${entry.fix}`
       )
       expect(() => selectRolePair(twice, { roleArn: ROLE })).toThrow(
         "is offered through 2 providers; set 'principal-arn'"

@@ -365,7 +365,7 @@ describe('parseSamlResponse: refusals', () => {
     const error = thrown(() => parseSamlResponse(samlResponse({ status, assertions: 0 })))
     const entry = PREFLIGHT_ERRORS['idp-status']
     expect(error.message).toBe(
-      `${entry.problem}: status ${JSON.stringify(status)} ${entry.cause} ${entry.fix}`
+      `${entry.problem}: status ${JSON.stringify(status)}. ${entry.cause} ${entry.fix}`
     )
   })
 
@@ -398,7 +398,7 @@ describe('parseSamlResponse: refusals', () => {
     const bare = response.slice(start, end)
     expect(bare).toMatch(/^<saml:Assertion xmlns:saml=/)
     expect(thrown(() => parseSamlResponse(bare)).message).toBe(
-      `${notSaml.problem}: the root element is <Assertion>, not a samlp:Response ${notSaml.cause} ${notSaml.fix}`
+      `${notSaml.problem}: the root element is <Assertion>, not a samlp:Response. ${notSaml.cause} ${notSaml.fix}`
     )
   })
 
@@ -460,7 +460,7 @@ describe('parseSamlResponse: refusals', () => {
   ])('refuses %s without quoting the XML', (_label, xml) => {
     const error = thrown(() => parseSamlResponse(xml))
     expect(error.message).toBe(
-      `${notSaml.problem}: the XML is not well-formed ${notSaml.cause} ${notSaml.fix}`
+      `${notSaml.problem}: the XML is not well-formed. ${notSaml.cause} ${notSaml.fix}`
     )
     expect(error.message).not.toContain('SECRET')
     expect(error.message).not.toContain('samlp:Response xmlns')

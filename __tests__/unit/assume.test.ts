@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { assumeTarget, type AssumeContext } from '../../src/assume.js'
+import { AssertionError } from '../../src/errors.js'
+import { retryPolicy } from '../../src/retry-policy.js'
+import { parseRolePairs } from '../../src/roles.js'
+import type { StsClients } from '../../src/sts-client.js'
+import { thrown } from './thrown.js'
+
+const [pair] = parseRolePairs([
+  'arn:aws:iam::123456789012:role/Late,arn:aws:iam::123456789012:saml-provider/IdP'
+]).pairs
+
+function context(deadlineMs: number): AssumeContext {
+  return {
+    // Any use of the clients would throw: the check must come before any request.
+    clients: {} as StsClients,
+    assertionBase64: 'PHNhbWxwOlJlc3BvbnNlLz4=',
+    durationSeconds: 3600,
+    managedSessionPolicies: [],
+    verify: false,
+    policy: retryPolicy(6, 60),
+    deadlineMs,
+    log: () => undefined,
+    onCredentials: () => undefined
+  }
+}
+
+describe('assumeTarget', () => {
+  it('sends nothing for a role whose turn comes after the assertion expired (beyond the skew)', async () => {
+    let error: unknown
+    await assumeTarget({ pair: pair! }, context(Date.now() - 61_000)).catch((e: unknown) => {
+      error = e
+    })
+    const failure = thrown(AssertionError, () => {
+      throw error
+    })
+    expect(failure.message).toMatch(
+      /^The assertion has expired: it expired before arn:aws:iam::123456789012:role\/Late had its turn; no request was sent\./
+    )
+  })
+})
