@@ -3,6 +3,7 @@
  * self-hosted runner and the user all write them. So every change is read-modify-write under a
  * cross-process lock, written atomically (temp file, fsync, rename), and never through a symlink.
  */
+import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import { kindOf, lockedUpdate } from './atomic-file.js'
@@ -103,18 +104,26 @@ export async function writeProfiles(
 }
 
 /**
- * Remove the profiles this run wrote, but only those that still hold this run's access key id:
+ * What the cleanup state keeps to recognise this run's profile: a hash, so the key ID itself
+ * (masked in every log) is not stored in the runner's state as well.
+ */
+export function keyFingerprint(accessKeyId: string): string {
+  return createHash('sha256').update(accessKeyId).digest('hex')
+}
+
+/**
+ * Remove the profiles this run wrote, but only those that still hold this run's access key id (by its fingerprint):
  * another run may have replaced one since, and then it is theirs. A config section goes only with
  * its credentials, and only when it holds nothing but the region we wrote. A file left with
  * nothing but whitespace and comments is deleted.
  */
 export async function removeProfiles(
   paths: AwsFilePaths,
-  written: Array<{ profile: string; accessKeyId: string }>,
+  written: Array<{ profile: string; keyFingerprint: string }>,
   options: LockOptions = {}
 ): Promise<{ removed: string[]; skipped: string[] }> {
   written.forEach(entry => checkProfileName(entry.profile))
-  const keyIds = new Map(written.map(entry => [entry.profile, entry.accessKeyId]))
+  const keyIds = new Map(written.map(entry => [entry.profile, entry.keyFingerprint]))
   const { credentials, config } = distinctPaths(paths)
   let removed: string[] = []
   if ((await kindOf(credentials)) !== undefined) {
@@ -125,7 +134,8 @@ export async function removeProfiles(
         const result = removeSections(
           current,
           [...keyIds.keys()],
-          (profile, entries) => entries.get('aws_access_key_id') !== keyIds.get(profile)
+          (profile, entries) =>
+            keyFingerprint(entries.get('aws_access_key_id') ?? '') !== keyIds.get(profile)
         )
         removed = result.removed
         return afterRemoval(current, result)

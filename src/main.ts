@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Assumed } from './assume.js'
 import { readAssertion } from './assertion-source.js'
-import { awsFilePaths, writeProfiles } from './credentials-file.js'
+import { awsFilePaths, keyFingerprint, writeProfiles } from './credentials-file.js'
 import { errorMessage } from './errors.js'
 import { getSettings, type Settings } from './input-helper.js'
 import {
@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
       cleanup.files = awsFilePaths(process.env)
       cleanup.profiles = assumed.map(a => ({
         profile: a.target.profile!,
-        accessKeyId: a.session.accessKeyId
+        keyFingerprint: keyFingerprint(a.session.accessKeyId)
       }))
       saveCleanupState(cleanup)
       await writeProfiles(

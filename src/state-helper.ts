@@ -4,8 +4,9 @@ import type { AwsFilePaths } from './credentials-file.js'
 /** What the main step left behind, for the post step to undo. */
 export interface CleanupState {
   files?: AwsFilePaths
-  /** Profiles written, with the key ID each held: only a profile still holding it is removed. */
-  profiles: Array<{ profile: string; accessKeyId: string }>
+  /** Profiles written, with a fingerprint of the key ID each held: only a profile still holding
+   * that key is removed. */
+  profiles: Array<{ profile: string; keyFingerprint: string }>
   exportedEnv: string[]
 }
 

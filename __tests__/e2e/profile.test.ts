@@ -94,6 +94,11 @@ describe('profile written by dist/index.js', () => {
       expect(statSync(config).mode & 0o777).toBe(0o600)
     }
 
+    // The runner's state (passed to the post step) holds a fingerprint, not the key ID.
+    const keyId = keys[0]!
+    expect(JSON.stringify(second.state)).toContain('keyFingerprint')
+    expect(JSON.stringify(second.state)).not.toContain(keyId)
+
     // The first run's post step must not remove the profile: the second run replaced it.
     const post = await runPostStep(second)
     expect(post.code).toBe(0)

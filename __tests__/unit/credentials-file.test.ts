@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { updateFile } from '../../src/atomic-file.js'
 import {
   awsFilePaths,
+  keyFingerprint,
   removeProfiles,
   writeProfiles,
   type AwsFilePaths,
@@ -219,10 +220,10 @@ describe('removeProfiles', () => {
     await writeProfiles(paths, [profile('replaced', 'ASIATHEIRS')])
 
     const result = await removeProfiles(paths, [
-      { profile: 'ours', accessKeyId: 'ASIAOURS' },
-      { profile: 'replaced', accessKeyId: 'ASIAOLD' },
-      { profile: 'kept-settings', accessKeyId: 'ASIAKS' },
-      { profile: 'never-written', accessKeyId: 'ASIANONE' }
+      { profile: 'ours', keyFingerprint: keyFingerprint('ASIAOURS') },
+      { profile: 'replaced', keyFingerprint: keyFingerprint('ASIAOLD') },
+      { profile: 'kept-settings', keyFingerprint: keyFingerprint('ASIAKS') },
+      { profile: 'never-written', keyFingerprint: keyFingerprint('ASIANONE') }
     ])
     expect(result).toEqual({
       removed: ['ours', 'kept-settings'],
@@ -241,8 +242,8 @@ describe('removeProfiles', () => {
     await writeProfiles(paths, [profile('a', 'ASIAA'), profile('b', 'ASIAB')])
     expect(
       await removeProfiles(paths, [
-        { profile: 'a', accessKeyId: 'ASIAA' },
-        { profile: 'b', accessKeyId: 'ASIAB' }
+        { profile: 'a', keyFingerprint: keyFingerprint('ASIAA') },
+        { profile: 'b', keyFingerprint: keyFingerprint('ASIAB') }
       ])
     ).toEqual({ removed: ['a', 'b'], skipped: [] })
     expect(existsSync(paths.credentials)).toBe(false)
@@ -251,7 +252,9 @@ describe('removeProfiles', () => {
   })
 
   it('does nothing when there is no credentials file', async () => {
-    expect(await removeProfiles(paths, [{ profile: 'a', accessKeyId: 'ASIAA' }])).toEqual({
+    expect(
+      await removeProfiles(paths, [{ profile: 'a', keyFingerprint: keyFingerprint('ASIAA') }])
+    ).toEqual({
       removed: [],
       skipped: ['a']
     })
