@@ -17,7 +17,7 @@ export async function readAssertion(source: Settings['assertion']): Promise<stri
     }
     throw new InputError(
       `Cannot read 'saml-assertion-file' ${JSON.stringify(source.path)} (${code}). ` +
-        'Check the path is relative to the workspace (or absolute) and that the step writing it ran in this job.'
+        'Check the path (absolute, or relative to the working directory: the workspace in a workflow) and that whatever writes the file has run.'
     )
   }
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { decodeAssertion } from './assertion-decoder.js'
+import { readAssertion } from './assertion-source.js'
 import type { Assumed } from './assume.js'
 import { awsFilePaths, writeProfiles } from './credentials-file.js'
 import { InputError, RunError } from './errors.js'
@@ -8,7 +8,7 @@ import { getSettings } from './input-helper.js'
 import { quote } from './log-safety.js'
 import { sessionEnv } from './output-helper.js'
 import { assertionExpiry, formatDuration } from './preflight.js'
-import { failureReport, redeem } from './redeem.js'
+import { failureReport, profileWrites, redeem } from './redeem.js'
 import { parseRolePairs } from './roles.js'
 import { parseSamlResponse } from './saml-parser.js'
 
@@ -82,6 +82,8 @@ const STRING_OPTIONS: Record<string, string> = {
 const OPTION_FOR_INPUT: Record<string, string> = {
   ...Object.fromEntries(Object.entries(STRING_OPTIONS).map(([option, input]) => [input, option])),
   'role-arn': 'role-arn',
+  'saml-assertion': 'saml-assertion',
+  'saml-assertion-file': 'saml-assertion',
   'verify-credentials': 'verify',
   'disable-retry': 'disable-retry'
 }
@@ -128,7 +130,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (positionals[0] === 'roles') {
       if (positionals.length !== 2) throw new InputError('Usage: saml-assume-role roles SOURCE')
-      io.stdout(describeRoles(readSource(positionals[1]!, io), new Date()))
+      io.stdout(describeRoles(await readSource(positionals[1]!, io), new Date()))
       return EXIT.ok
     }
     if (positionals.length > 0) {
@@ -174,7 +176,7 @@ async function assume(
     if (typeof value === 'string') inputs[input] = value
   }
   const settings = getSettings(name => inputs[name] ?? '')
-  const raw = readSource(source, io)
+  const raw = await readSource(source, io)
   const redeemed = await redeem(settings, raw, io.env, {
     // Before any request: a usage error must leave no session or profile behind.
     checkTargets: targets => {
@@ -191,10 +193,7 @@ async function assume(
   })
   const { assumed, region } = redeemed
   if (settings.profile !== undefined && assumed.length > 0) {
-    await writeProfiles(
-      awsFilePaths(io.env),
-      assumed.map(({ target, session }) => ({ ...session, profile: target.profile!, region }))
-    )
+    await writeProfiles(awsFilePaths(io.env), profileWrites(redeemed))
     for (const a of assumed) {
       io.stderr(
         `Wrote profile ${a.target.profile} (${a.session.assumedRoleArn}, expires ${a.session.expiration.toISOString()}).\n`
@@ -249,16 +248,11 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
 }
 
-function readSource(source: string, io: CliIo): string | Buffer {
+/** `-` is standard input, `file://PATH` a file (read as the action reads one), else the value. */
+async function readSource(source: string, io: CliIo): Promise<string | Buffer> {
   if (source === '-') return io.readStdin()
   if (source.startsWith('file://')) {
-    const path = source.slice('file://'.length)
-    try {
-      return readFileSync(path)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error'
-      throw new InputError(`Cannot read the assertion file ${JSON.stringify(path)} (${code}).`)
-    }
+    return readAssertion({ source: 'file', path: source.slice('file://'.length) })
   }
   return source
 }

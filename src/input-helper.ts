@@ -1,5 +1,6 @@
 import { requireArn } from './arn.js'
 import { InputError } from './errors.js'
+import { SESSION_NAME } from './preflight.js'
 import { isLoopback } from './proxy.js'
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from './retry-policy.js'
 
@@ -162,8 +163,6 @@ function getChain(input: (name: string) => string | undefined): ChainSettings | 
     )
   }
 }
-
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 
 /**
  * The chained session's name when none is given: one per run and attempt, so CloudTrail tells

@@ -11,7 +11,7 @@ import {
   setSessionOutputs,
   writeSummary
 } from './output-helper.js'
-import { failureReport, finalRoleArn, redeem } from './redeem.js'
+import { failureReport, finalRoleArn, profileWrites, redeem } from './redeem.js'
 import { saveCleanupState, type CleanupState } from './state-helper.js'
 
 /** One run of the action: read, check locally, redeem once per role, mask, hand on. */
@@ -38,10 +38,7 @@ export async function run(): Promise<void> {
         keyFingerprint: keyFingerprint(a.session.accessKeyId)
       }))
       saveCleanupState(cleanup)
-      await writeProfiles(
-        cleanup.files,
-        assumed.map(({ target, session }) => ({ ...session, profile: target.profile!, region }))
-      )
+      await writeProfiles(cleanup.files, profileWrites(redeemed))
       core.setOutput('profiles', JSON.stringify(assumed.map(a => profileEntry(a, settings))))
     }
 

@@ -8,7 +8,8 @@ export const CLOCK_SKEW_MS = 60_000
 /** STS is reported to reject assertions redeemed later than this after issue. */
 export const REDEMPTION_WINDOW_MS = 5 * 60_000
 
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+/** STS's rule for role session names (RoleSessionName attribute, chained sessions). */
+export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 const AWS_AUDIENCE =
   /^(https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/saml|urn:amazon:webservices(:govcloud|:cn)?)$/
 

@@ -1,6 +1,7 @@
 import { parseArn, regionalStsEndpoint, resolveRegion } from './arn.js'
 import { assumeTargets, type Assumed, type Outcome } from './assume.js'
 import { decodeAssertion } from './assertion-decoder.js'
+import type { ProfileCredentials } from './credentials-file.js'
 import { InputError } from './errors.js'
 import { chainSessionName, type Settings } from './input-helper.js'
 import { preflight } from './preflight.js'
@@ -94,6 +95,15 @@ export async function redeem(
   } finally {
     clients.destroy()
   }
+}
+
+/** What goes into the credentials and config files: one profile per role that succeeded. */
+export function profileWrites(redeemed: Redeemed): ProfileCredentials[] {
+  return redeemed.assumed.map(({ target, session }) => ({
+    ...session,
+    profile: target.profile!,
+    region: redeemed.region
+  }))
 }
 
 /** With chaining, the credentials are for the chained role. */

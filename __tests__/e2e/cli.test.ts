@@ -719,6 +719,16 @@ describe.each(MODES)('%s', current => {
         'an out-of-range --duration-seconds',
         a => ['--saml-assertion', a, '--duration-seconds', '100'],
         '--duration-seconds is 100; it must be between 900 and 43200.\n'
+      ],
+      [
+        'an assertion file that does not exist',
+        () => ['--saml-assertion', 'file:///nonexistent/samlresponse.log'],
+        'Cannot read --saml-assertion "/nonexistent/samlresponse.log" (ENOENT).'
+      ],
+      [
+        'a file:// value too long to be a path (the assertion pasted by mistake)',
+        a => ['--saml-assertion', `file://${a}`],
+        'characters, which is no file path'
       ]
     ]
     it.each(usageErrors)('%s exits 2 (usage)', async (_, args, message) => {
