@@ -8,7 +8,7 @@ import { preflight } from './preflight.js'
 import { checkProxyTransport, proxyFor } from './proxy.js'
 import { retryPolicy } from './retry-policy.js'
 import { planTargets, type Target } from './role-targets.js'
-import { parseSamlResponse, type SamlResponseInfo } from './saml-parser.js'
+import { parseSamlResponse } from './saml-parser.js'
 import { StsClients, type AssumedSession } from './sts-client.js'
 
 /** How the engine talks to its host (the action's runner log, or the CLI's stderr). */
@@ -27,7 +27,6 @@ export interface Redeemed {
   targets: Target[]
   outcomes: Outcome[]
   assumed: Assumed[]
-  saml: SamlResponseInfo
 }
 
 /**
@@ -91,7 +90,7 @@ export async function redeem(
     )
     const assumed = outcomes.filter((o): o is Assumed => 'session' in o)
     checkAccountsAllowed(assumed, settings)
-    return { region, targets, outcomes, assumed, saml }
+    return { region, targets, outcomes, assumed }
   } finally {
     clients.destroy()
   }

@@ -41,8 +41,7 @@ function redeemed(targets: Target[], outcomes: Outcome[]): Redeemed {
     region: 'us-east-1',
     targets,
     outcomes,
-    assumed: outcomes.filter((o): o is Assumed => 'session' in o),
-    saml: { encrypted: false, audiences: [] }
+    assumed: outcomes.filter((o): o is Assumed => 'session' in o)
   }
 }
 
