@@ -1,20 +1,9 @@
 /** moto's STS server as a second, independent peer: started on 127.0.0.1, stops by itself. */
 import { spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePort } from '../support/free-port.js'
 
 export const motoAvailable =
   spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 }).status === 0
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 export async function startMoto(): Promise<{ url: string; stop: () => void }> {
   const port = await freePort()

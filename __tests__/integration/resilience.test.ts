@@ -3,12 +3,12 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { RolePairSpec } from '../support/test-idp.js'
 import type { StsEmulator } from '../support/sts-emulator.js'
+import { freePort } from '../support/free-port.js'
 import { useInProcessRunner } from './in-process.js'
 
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'
@@ -285,15 +285,6 @@ describe('proxy credentials', () => {
     expect(lines.filter(line => line.includes('s3cret@pass'))).toEqual(['::add-mask::s3cret@pass'])
   })
 })
-
-async function freePort(): Promise<number> {
-  return new Promise(resolve => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 const tinyproxy = await new Promise<boolean>(resolve => {
   const probe = spawn('tinyproxy', ['-v'], { stdio: 'ignore' })
