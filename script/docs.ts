@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { PREFLIGHT_ERRORS, STS_ERRORS, type CatalogEntry } from '../src/error-catalog.js'
+import { PREFLIGHT_ERRORS, STS_ERRORS, type CatalogEntry } from '../src/errors/error-catalog.js'
 
 interface ActionYaml {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>

@@ -4,9 +4,9 @@
  * post step, and every later run on the same machine, skip compiling the bundle again.
  */
 import { readFileSync } from 'node:fs'
-import { runCli } from './cli.js'
-import { run } from './main.js'
-import { runPost } from './post.js'
+import { runCli } from './cli/cli.js'
+import { run } from './action/main.js'
+import { runPost } from './action/post.js'
 
 export const action = run
 export const post = runPost

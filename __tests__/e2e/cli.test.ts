@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { EXIT, HELP, runCli as runCliInProcess } from '../../src/cli.js'
+import { EXIT, HELP, runCli as runCliInProcess } from '../../src/cli/cli.js'
 import {
   DEMO_PROVIDER_ARN,
   DEMO_ROLES,
@@ -224,14 +224,14 @@ function parseReport(stdout: string): {
 
 const roleLine = (roleArn: string): string => `  ${roleArn}  via ${DEMO_PROVIDER_ARN}`
 
-/** Every option the parser in src/cli.ts accepts, read from its source (long names and shorts). */
+/** Every option the parser in src/cli/cli.ts accepts, read from its source (long names and shorts). */
 function parserOptions(): { long: string[]; short: string[] } {
-  const source = readFileSync(join(ROOT, 'src', 'cli.ts'), 'utf8')
+  const source = readFileSync(join(ROOT, 'src', 'cli', 'cli.ts'), 'utf8')
   const stringOptions = /const STRING_OPTIONS[^{]*\{([^}]*)\}/.exec(source)?.[1]
   const parseOptions = /parseArgs\(\{[\s\S]*?options: \{([\s\S]*?)\n\s*\} as const/.exec(
     source
   )?.[1]
-  if (!stringOptions || !parseOptions) throw new Error('src/cli.ts: option tables not found')
+  if (!stringOptions || !parseOptions) throw new Error('src/cli/cli.ts: option tables not found')
   const keys = (block: string): string[] =>
     [...block.matchAll(/^\s*'?([a-z][a-z-]*)'?: /gm)].map(m => m[1]!)
   return {

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { validateIni } from '../../src/ini.js'
+import { validateIni } from '../../src/aws-files/ini.js'
 import {
   compileWriter,
   secretFor,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, vi } from 'vitest'
-import { run } from '../../src/main.js'
+import { run } from '../../src/action/main.js'
 import type { DemoWorld } from '../support/sts-emulator.js'
 import { useDemoWorld } from '../support/use-demo-world.js'
 import type { IssueOptions } from '../support/test-idp.js'

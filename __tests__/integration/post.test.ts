@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runPost } from '../../src/post.js'
+import { runPost } from '../../src/action/post.js'
 import { parseFileCommands } from '../e2e/harness.js'
 import { useInProcessRunner, type InProcessRun } from './in-process.js'
 

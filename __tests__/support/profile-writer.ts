@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { writeProfiles } from '../../src/credentials-file.js'
+import { writeProfiles } from '../../src/aws-files/credentials-file.js'
 
 export interface WriterOptions {
   credentials: string

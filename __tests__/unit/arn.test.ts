@@ -10,8 +10,8 @@ import {
   requireArn,
   resolveRegion,
   roleName
-} from '../../src/arn.js'
-import { InputError } from '../../src/errors.js'
+} from '../../src/plan/arn.js'
+import { InputError } from '../../src/errors/run-errors.js'
 
 const inputError = (fn: () => unknown): InputError => thrownBy(InputError, fn)
 

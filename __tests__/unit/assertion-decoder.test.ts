@@ -1,8 +1,8 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
-import { decodeAssertion, MAX_BASE64_LENGTH, preflightError } from '../../src/assertion-decoder.js'
-import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
-import { AssertionError } from '../../src/errors.js'
+import { decodeAssertion, MAX_BASE64_LENGTH, preflightError } from '../../src/saml/assertion-decoder.js'
+import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
+import { AssertionError } from '../../src/errors/run-errors.js'
 
 const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { assumeTarget, type AssumeContext } from '../../src/assume.js'
-import { AssertionError } from '../../src/errors.js'
-import { retryPolicy } from '../../src/retry-policy.js'
-import { parseRolePairs } from '../../src/roles.js'
-import type { StsClients } from '../../src/sts-client.js'
+import { assumeTarget, type AssumeContext } from '../../src/sts/assume-roles.js'
+import { AssertionError } from '../../src/errors/run-errors.js'
+import { retryPolicy } from '../../src/sts/retry-policy.js'
+import { parseRolePairs } from '../../src/saml/role-attribute.js'
+import type { StsClients } from '../../src/sts/sts-client.js'
 import { thrown } from './thrown.js'
 
 const [pair] = parseRolePairs([

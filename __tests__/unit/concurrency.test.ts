@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mapWithConcurrency } from '../../src/concurrency.js'
+import { mapWithConcurrency } from '../../src/sts/concurrency.js'
 
 describe('mapWithConcurrency', () => {
   it('never has more than `limit` calls in flight, and keeps the input order', async () => {

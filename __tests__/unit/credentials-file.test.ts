@@ -15,7 +15,7 @@ import {
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { updateFile } from '../../src/atomic-file.js'
+import { updateFile } from '../../src/aws-files/atomic-file.js'
 import {
   awsFilePaths,
   keyFingerprint,
@@ -23,8 +23,8 @@ import {
   writeProfiles,
   type AwsFilePaths,
   type ProfileCredentials
-} from '../../src/credentials-file.js'
-import { readSections, validateIni } from '../../src/ini.js'
+} from '../../src/aws-files/credentials-file.js'
+import { readSections, validateIni } from '../../src/aws-files/ini.js'
 
 const POSIX = process.platform !== 'win32'
 const EXPIRATION = new Date('2030-01-02T03:04:05.000Z')

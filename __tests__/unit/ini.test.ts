@@ -6,7 +6,7 @@ import {
   removeSections,
   upsertSections,
   validateIni
-} from '../../src/ini.js'
+} from '../../src/aws-files/ini.js'
 
 const NEW: Array<[string, string]> = [
   ['aws_access_key_id', 'ASIANEW'],

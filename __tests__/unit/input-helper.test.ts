@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/errors.js'
+import { InputError } from '../../src/errors/run-errors.js'
 import {
   CHAIN_DURATION_MAX,
   chainSessionName,
@@ -12,7 +12,7 @@ import {
   splitList,
   type InputReader,
   type Settings
-} from '../../src/input-helper.js'
+} from '../../src/plan/input-helper.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/GitHubDeploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/ExampleIdP'

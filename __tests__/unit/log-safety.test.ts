@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { quote, summaryCell } from '../../src/log-safety.js'
+import { quote, summaryCell } from '../../src/util/log-safety.js'
 
 /** No line of the text may be read by the runner as a workflow command. */
 function startsNoCommand(text: string): boolean {

@@ -1,15 +1,15 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
-import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
-import { AssertionError } from '../../src/errors.js'
+import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
+import { AssertionError } from '../../src/errors/run-errors.js'
 import {
   assertionExpiry,
   CLOCK_SKEW_MS,
   formatDuration,
   preflight,
   REDEMPTION_WINDOW_MS
-} from '../../src/preflight.js'
-import { parseSamlResponse, type SamlResponseInfo } from '../../src/saml-parser.js'
+} from '../../src/saml/preflight.js'
+import { parseSamlResponse, type SamlResponseInfo } from '../../src/saml/saml-parser.js'
 import { samlResponse } from './saml-fixtures.js'
 
 const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)

@@ -1,7 +1,7 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/errors.js'
-import { bypassed, checkProxyTransport, parseProxyUrl, proxyFor } from '../../src/proxy.js'
+import { InputError } from '../../src/errors/run-errors.js'
+import { bypassed, checkProxyTransport, parseProxyUrl, proxyFor } from '../../src/sts/proxy.js'
 
 const inputError = (fn: () => unknown): InputError => thrownBy(InputError, fn)
 

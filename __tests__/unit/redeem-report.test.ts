@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { Assumed, Outcome } from '../../src/assume.js'
-import { StsError } from '../../src/errors.js'
-import type { Settings } from '../../src/input-helper.js'
-import { failureReport, finalRoleArn, type Redeemed } from '../../src/redeem.js'
-import type { Target } from '../../src/role-targets.js'
-import { parseRolePairs } from '../../src/roles.js'
-import type { AssumedSession } from '../../src/sts-client.js'
+import type { Assumed, Outcome } from '../../src/sts/assume-roles.js'
+import { StsError } from '../../src/errors/run-errors.js'
+import type { Settings } from '../../src/plan/input-helper.js'
+import { failureReport, finalRoleArn, type Redeemed } from '../../src/engine.js'
+import type { Target } from '../../src/plan/role-targets.js'
+import { parseRolePairs } from '../../src/saml/role-attribute.js'
+import type { AssumedSession } from '../../src/sts/sts-client.js'
 
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/ExampleIdP'
 const role = (name: string): string => `arn:aws:iam::123456789012:role/${name}`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PREFLIGHT_ERRORS, STS_ERRORS } from '../../src/error-catalog.js'
+import { PREFLIGHT_ERRORS, STS_ERRORS } from '../../src/errors/error-catalog.js'
 import {
   backoffDelay,
   decideRetry,
@@ -9,7 +9,7 @@ import {
   retryPolicy,
   type AttemptOutcome,
   type RetryPolicy
-} from '../../src/retry-policy.js'
+} from '../../src/sts/retry-policy.js'
 
 /** Just below 1: the largest value Math.random can return. */
 const ALMOST_ONE = 1 - Number.EPSILON

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { RetriesStopped } from '../../src/errors.js'
-import { retryPolicy, type RetryPolicy } from '../../src/retry-policy.js'
-import { withRetry, type RetryHooks } from '../../src/retry.js'
+import { RetriesStopped } from '../../src/errors/run-errors.js'
+import { retryPolicy, type RetryPolicy } from '../../src/sts/retry-policy.js'
+import { withRetry, type RetryHooks } from '../../src/sts/retry.js'
 
 const LABEL = 'AssumeRoleWithSAML arn:aws:iam::123456789012:role/Deploy'
 

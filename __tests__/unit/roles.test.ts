@@ -1,14 +1,14 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
-import { parseArn } from '../../src/arn.js'
-import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
-import { AssertionError } from '../../src/errors.js'
+import { parseArn } from '../../src/plan/arn.js'
+import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
+import { AssertionError } from '../../src/errors/run-errors.js'
 import {
   checkPairConsistency,
   parseRolePairs,
   selectRolePair,
   type RolePair
-} from '../../src/roles.js'
+} from '../../src/saml/role-attribute.js'
 
 const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
 

@@ -1,8 +1,8 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
-import { PREFLIGHT_ERRORS } from '../../src/error-catalog.js'
-import { AssertionError } from '../../src/errors.js'
-import { AWS_ATTRIBUTE, parseSamlResponse } from '../../src/saml-parser.js'
+import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
+import { AssertionError } from '../../src/errors/run-errors.js'
+import { AWS_ATTRIBUTE, parseSamlResponse } from '../../src/saml/saml-parser.js'
 import {
   ASSERTION_NS,
   DURATION_ATTRIBUTE,

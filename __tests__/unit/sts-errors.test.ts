@@ -5,9 +5,9 @@ import {
   STS_ERRORS,
   UNKNOWN_STS_ERROR,
   type CatalogEntry
-} from '../../src/error-catalog.js'
-import { RetriesStopped, StsError } from '../../src/errors.js'
-import { classifyStsError, errorCode } from '../../src/sts-errors.js'
+} from '../../src/errors/error-catalog.js'
+import { RetriesStopped, StsError } from '../../src/errors/run-errors.js'
+import { classifyStsError, errorCode } from '../../src/sts/sts-errors.js'
 
 /**
  * An error shaped like the AWS SDK v3 throws for an STS error answer: a ServiceException with

@@ -1,5 +1,5 @@
-import { catalogEntryFor } from './error-catalog.js'
-import type { RetriesStopped } from './errors.js'
+import { catalogEntryFor } from '../errors/error-catalog.js'
+import type { RetriesStopped } from '../errors/run-errors.js'
 
 /** How hard to try one STS call. Pure data; the loop that applies it is in retry.ts. */
 export interface RetryPolicy {

@@ -1,8 +1,8 @@
 import { requireArn } from './arn.js'
-import { InputError } from './errors.js'
-import { SESSION_NAME } from './preflight.js'
-import { isLoopback } from './proxy.js'
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from './retry-policy.js'
+import { InputError } from '../errors/run-errors.js'
+import { SESSION_NAME } from '../saml/preflight.js'
+import { isLoopback } from '../sts/proxy.js'
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from '../sts/retry-policy.js'
 
 /** Everything a run needs from the workflow, validated once. */
 export interface Settings {

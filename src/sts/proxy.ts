@@ -1,4 +1,4 @@
-import { InputError } from './errors.js'
+import { InputError } from '../errors/run-errors.js'
 
 /**
  * The proxy for a request URL: the `http-proxy` input first, else the conventional env variables

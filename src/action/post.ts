@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import { removeProfiles } from './credentials-file.js'
-import { errorMessage } from './errors.js'
-import { parseBoolean } from './input-helper.js'
+import { removeProfiles } from '../aws-files/credentials-file.js'
+import { errorMessage } from '../errors/run-errors.js'
+import { parseBoolean } from '../plan/input-helper.js'
 import { loadCleanupState } from './state-helper.js'
 
 /**

@@ -1,5 +1,5 @@
 import { errorCode } from './sts-errors.js'
-import { RetriesStopped } from './errors.js'
+import { RetriesStopped } from '../errors/run-errors.js'
 import { decideRetry, type RetryPolicy } from './retry-policy.js'
 
 export interface RetryHooks {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import { quote, summaryCell } from './log-safety.js'
-import type { AssumedSession } from './sts-client.js'
+import { quote, summaryCell } from '../util/log-safety.js'
+import type { AssumedSession } from '../sts/sts-client.js'
 
 /**
  * Register values with the runner's log masker. Must run before anything that could print them:

@@ -1,6 +1,6 @@
-import { parseArn, type Arn } from './arn.js'
+import { parseArn, type Arn } from '../plan/arn.js'
 import { preflightError } from './assertion-decoder.js'
-import { quote } from './log-safety.js'
+import { quote } from '../util/log-safety.js'
 
 /** One "role ARN,provider ARN" value of the AWS Role attribute. */
 export interface RolePair {

@@ -1,10 +1,10 @@
 import { mapWithConcurrency } from './concurrency.js'
-import { RunError, StsError } from './errors.js'
-import { preflightError } from './assertion-decoder.js'
-import { CLOCK_SKEW_MS } from './preflight.js'
+import { RunError, StsError } from '../errors/run-errors.js'
+import { preflightError } from '../saml/assertion-decoder.js'
+import { CLOCK_SKEW_MS } from '../saml/preflight.js'
 import { withRetry } from './retry.js'
 import type { RetryPolicy } from './retry-policy.js'
-import type { Target } from './role-targets.js'
+import type { Target } from '../plan/role-targets.js'
 import {
   assumeChainedRole,
   assumeRoleWithSaml,

@@ -1,4 +1,4 @@
-import { InputError } from './errors.js'
+import { InputError } from '../errors/run-errors.js'
 
 /** The parts of an IAM or STS ARN that decisions here depend on. */
 export interface Arn {

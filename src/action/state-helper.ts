@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { AwsFilePaths } from './credentials-file.js'
+import type { AwsFilePaths } from '../aws-files/credentials-file.js'
 
 /** What the main step left behind, for the post step to undo. */
 export interface CleanupState {

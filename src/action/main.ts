@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import type { Assumed } from './assume.js'
-import { readAssertion } from './assertion-source.js'
-import { awsFilePaths, keyFingerprint, writeProfiles } from './credentials-file.js'
-import { errorMessage } from './errors.js'
-import { getSettings, type Settings } from './input-helper.js'
+import type { Assumed } from '../sts/assume-roles.js'
+import { readAssertion } from '../source/assertion-source.js'
+import { awsFilePaths, keyFingerprint, writeProfiles } from '../aws-files/credentials-file.js'
+import { errorMessage } from '../errors/run-errors.js'
+import { getSettings, type Settings } from '../plan/input-helper.js'
 import {
   exportSession,
   logSession,
@@ -11,7 +11,7 @@ import {
   setSessionOutputs,
   writeSummary
 } from './output-helper.js'
-import { failureReport, finalRoleArn, profileWrites, redeem } from './redeem.js'
+import { failureReport, finalRoleArn, profileWrites, redeem } from '../engine.js'
 import { saveCleanupState, type CleanupState } from './state-helper.js'
 
 /** One run of the action: read, check locally, redeem once per role, mask, hand on. */

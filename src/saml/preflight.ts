@@ -1,6 +1,6 @@
 import { preflightError } from './assertion-decoder.js'
-import { quote } from './log-safety.js'
-import { parseRolePairs, type RolePair } from './roles.js'
+import { quote } from '../util/log-safety.js'
+import { parseRolePairs, type RolePair } from './role-attribute.js'
 import type { SamlResponseInfo } from './saml-parser.js'
 
 /** Clocks of the IdP and the runner may disagree by this much. */

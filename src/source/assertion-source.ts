@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { InputError } from './errors.js'
-import type { Settings } from './input-helper.js'
+import { InputError } from '../errors/run-errors.js'
+import type { Settings } from '../plan/input-helper.js'
 
 /** The assertion exactly as supplied: the input's text, or the file's bytes. */
 export async function readAssertion(source: Settings['assertion']): Promise<string | Buffer> {

@@ -1,8 +1,8 @@
 import { parseArn, roleName, type Arn } from './arn.js'
-import { preflightError } from './assertion-decoder.js'
-import { InputError } from './errors.js'
-import { isValidProfileName } from './ini.js'
-import { checkPairConsistency, selectRolePair, type RolePair } from './roles.js'
+import { preflightError } from '../saml/assertion-decoder.js'
+import { InputError } from '../errors/run-errors.js'
+import { isValidProfileName } from '../aws-files/ini.js'
+import { checkPairConsistency, selectRolePair, type RolePair } from '../saml/role-attribute.js'
 
 /** One role to assume in this run, and the profile it goes to (if any). */
 export interface Target {

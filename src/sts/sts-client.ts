@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sts'
 import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
-import { accountIdOfAssumedRole } from './arn.js'
+import { accountIdOfAssumedRole } from '../plan/arn.js'
 
 /** Temporary credentials and what STS said about the session. */
 export interface AssumedSession {

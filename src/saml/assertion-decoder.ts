@@ -1,5 +1,5 @@
-import { AssertionError } from './errors.js'
-import { PREFLIGHT_ERRORS, type PreflightErrorId } from './error-catalog.js'
+import { AssertionError } from '../errors/run-errors.js'
+import { PREFLIGHT_ERRORS, type PreflightErrorId } from '../errors/error-catalog.js'
 
 /** STS refuses SAMLAssertion values longer than this. */
 export const MAX_BASE64_LENGTH = 100_000
