@@ -1,6 +1,10 @@
 import { thrown as thrownBy } from './thrown.js'
 import { describe, expect, it } from 'vitest'
-import { decodeAssertion, MAX_BASE64_LENGTH, preflightError } from '../../src/saml/assertion-decoder.js'
+import {
+  decodeAssertion,
+  MAX_BASE64_LENGTH,
+  preflightError
+} from '../../src/saml/assertion-decoder.js'
 import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
 import { AssertionError } from '../../src/errors/run-errors.js'
 
