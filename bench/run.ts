@@ -24,7 +24,7 @@ import os from 'node:os'
 import { request } from 'node:http'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ROOT, actionEnv, awsCli, node24, parseFileCommands } from '../__tests__/e2e/harness.js'
+import { ROOT, actionEnv, awsCli, node24, parseFileCommands } from '../__tests__/support/harness.js'
 import {
   DEMO_ACCOUNT_ID,
   DEMO_PROVIDER_ARN,
@@ -208,7 +208,7 @@ function readUsage(file: string | undefined): Usage {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Runner directories and env, as in __tests__/e2e/harness.ts.
+// Runner directories and env, as in __tests__/support/harness.ts.
 
 const benchRoot = mkdtempSync(join(os.tmpdir(), 'saml-bench-'))
 process.on('exit', () => rmSync(benchRoot, { recursive: true, force: true }))

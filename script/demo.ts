@@ -4,7 +4,7 @@
  * runs it, and this prints what a workflow would see, with the runner's masking applied.
  */
 import { startDemoWorld } from '../__tests__/support/sts-emulator.js'
-import { runAction, type ActionRun } from '../__tests__/e2e/harness.js'
+import { runAction, type ActionRun } from '../__tests__/support/harness.js'
 
 /** What the runner does with a step's stdout: hide masked values, swallow add-mask lines. */
 function asRunnerShows(run: ActionRun): { log: string[]; masks: string[] } {

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useDemoWorld } from '../support/use-demo-world.js'
-import { maskViolations, newRunnerDir, runAction } from './harness.js'
+import { maskViolations, newRunnerDir, runAction } from '../support/harness.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'

@@ -31,7 +31,7 @@ import {
   type StsEmulator
 } from '../support/sts-emulator.js'
 import { AWS_SAML_ENDPOINT, type IssuedResponse, type TestIdp } from '../support/test-idp.js'
-import { ROOT, awsCli, node24, runAwsCli } from './harness.js'
+import { ROOT, awsCli, node24, runAwsCli } from '../support/harness.js'
 
 const CLI = join(ROOT, 'dist', 'cli', 'index.js')
 const ACCOUNT = '123456789012'

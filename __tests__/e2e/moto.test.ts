@@ -6,8 +6,8 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestIdp } from '../support/test-idp.js'
-import { maskViolations, runAction } from './harness.js'
-import { motoAvailable, startMoto } from './moto.js'
+import { maskViolations, runAction } from '../support/harness.js'
+import { motoAvailable, startMoto } from '../support/moto.js'
 
 if (!motoAvailable) {
   console.warn('moto_server is not installed: the moto interop tests are SKIPPED (not passed).')

@@ -13,8 +13,8 @@ import {
   runAwsCli,
   runPostStep,
   type ActionRun
-} from './harness.js'
-import { motoAvailable, startMoto } from './moto.js'
+} from '../support/harness.js'
+import { motoAvailable, startMoto } from '../support/moto.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'

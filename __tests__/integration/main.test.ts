@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { StsEmulator } from '../support/sts-emulator.js'
-import { useInProcessRunner } from './in-process.js'
+import { useInProcessRunner } from '../support/in-process.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'

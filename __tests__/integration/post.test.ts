@@ -6,8 +6,8 @@ import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runPost } from '../../src/action/post.js'
-import { parseFileCommands } from '../e2e/harness.js'
-import { useInProcessRunner, type InProcessRun } from './in-process.js'
+import { parseFileCommands } from '../support/harness.js'
+import { useInProcessRunner, type InProcessRun } from '../support/in-process.js'
 
 const { runWith } = useInProcessRunner()
 

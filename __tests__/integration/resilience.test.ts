@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { RolePairSpec } from '../support/test-idp.js'
 import type { StsEmulator } from '../support/sts-emulator.js'
 import { freePort } from '../support/free-port.js'
-import { useInProcessRunner } from './in-process.js'
+import { useInProcessRunner } from '../support/in-process.js'
 
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'
 const { world, runWith } = useInProcessRunner()

@@ -1,4 +1,4 @@
-import { thrown as thrownBy } from './thrown.js'
+import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
 import {
   accountIdOfAssumedRole,

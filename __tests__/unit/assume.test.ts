@@ -4,7 +4,7 @@ import { AssertionError } from '../../src/errors/run-errors.js'
 import { retryPolicy } from '../../src/sts/retry-policy.js'
 import { parseRolePairs } from '../../src/saml/role-attribute.js'
 import type { StsClients } from '../../src/sts/sts-client.js'
-import { thrown } from './thrown.js'
+import { thrown } from '../support/thrown.js'
 
 const [pair] = parseRolePairs([
   'arn:aws:iam::123456789012:role/Late,arn:aws:iam::123456789012:saml-provider/IdP'

@@ -1,4 +1,4 @@
-import { thrown as thrownBy } from './thrown.js'
+import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
 import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
 import { AssertionError } from '../../src/errors/run-errors.js'
@@ -10,7 +10,7 @@ import {
   REDEMPTION_WINDOW_MS
 } from '../../src/saml/preflight.js'
 import { parseSamlResponse, type SamlResponseInfo } from '../../src/saml/saml-parser.js'
-import { samlResponse } from './saml-fixtures.js'
+import { samlResponse } from '../support/saml-fixtures.js'
 
 const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
 

@@ -1,4 +1,4 @@
-import { thrown as thrownBy } from './thrown.js'
+import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors/run-errors.js'
 import { bypassed, checkProxyTransport, parseProxyUrl, proxyFor } from '../../src/sts/proxy.js'

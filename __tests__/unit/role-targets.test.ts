@@ -4,7 +4,7 @@ import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
 import { AssertionError, InputError } from '../../src/errors/run-errors.js'
 import { expandProfile, planTargets, type TargetSettings } from '../../src/plan/role-targets.js'
 import { parseRolePairs, type RolePair } from '../../src/saml/role-attribute.js'
-import { thrown } from './thrown.js'
+import { thrown } from '../support/thrown.js'
 
 const ACCOUNT = '123456789012'
 const OTHER_ACCOUNT = '210987654321'

@@ -1,4 +1,4 @@
-import { thrown as thrownBy } from './thrown.js'
+import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
 import { parseArn } from '../../src/plan/arn.js'
 import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'

@@ -1,4 +1,4 @@
-import { thrown as thrownBy } from './thrown.js'
+import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
 import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
 import { AssertionError } from '../../src/errors/run-errors.js'
@@ -15,7 +15,7 @@ import {
   SESSION_NAME_ATTRIBUTE,
   SOURCE_IDENTITY_ATTRIBUTE,
   samlResponse
-} from './saml-fixtures.js'
+} from '../support/saml-fixtures.js'
 
 const thrown = (fn: () => unknown): AssertionError => thrownBy(AssertionError, fn)
 

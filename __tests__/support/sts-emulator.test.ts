@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DOMParser, XMLSerializer, type Element } from '@xmldom/xmldom'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { deriveSigningKey, signRequest, type SigV4Credentials } from '../support/sigv4.js'
+import { deriveSigningKey, signRequest, type SigV4Credentials } from './sigv4.js'
 import {
   DEMO_OTHER_PROVIDER_ARN,
   DEMO_PROVIDER_ARN,
@@ -22,14 +22,14 @@ import {
   type DemoWorld,
   type EmulatorOptions,
   type StsEmulator
-} from '../support/sts-emulator.js'
+} from './sts-emulator.js'
 import {
   OTHER_IDP_CERT_PEM,
   SAML_ASSERTION_NS,
   XMLDSIG_NS,
   createTestIdp,
   type IssueOptions
-} from '../support/test-idp.js'
+} from './test-idp.js'
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -1024,7 +1024,7 @@ describe('emulator-cli', () => {
   it('starts the demo world, writes an assertion, and exits by itself', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sts-cli-'))
     const out = join(dir, 'assertion.b64')
-    const cli = fileURLToPath(new URL('../support/emulator-cli.ts', import.meta.url))
+    const cli = fileURLToPath(new URL('./emulator-cli.ts', import.meta.url))
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', cli, '--assertion-out', out, '--lifetime-seconds', '3'],

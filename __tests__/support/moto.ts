@@ -1,6 +1,6 @@
 /** moto's STS server as a second, independent peer: started on 127.0.0.1, stops by itself. */
 import { spawn, spawnSync } from 'node:child_process'
-import { freePort } from '../support/free-port.js'
+import { freePort } from './free-port.js'
 
 export const motoAvailable =
   spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 }).status === 0

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, vi } from 'vitest'
 import { run } from '../../src/action/main.js'
-import type { DemoWorld } from '../support/sts-emulator.js'
-import { useDemoWorld } from '../support/use-demo-world.js'
-import type { IssueOptions } from '../support/test-idp.js'
-import { inputEnv, newRunnerDir, parseFileCommands } from '../e2e/harness.js'
+import type { DemoWorld } from './sts-emulator.js'
+import { useDemoWorld } from './use-demo-world.js'
+import type { IssueOptions } from './test-idp.js'
+import { inputEnv, newRunnerDir, parseFileCommands } from './harness.js'
 
 export interface InProcessRun {
   error?: string

@@ -16,7 +16,7 @@ import {
   XMLENC_NS,
   createTestIdp,
   type IssueOptions
-} from '../support/test-idp.js'
+} from './test-idp.js'
 
 const idp = createTestIdp()
 
