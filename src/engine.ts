@@ -9,7 +9,7 @@ import { checkProxyTransport, proxyFor } from './sts/proxy.js'
 import { retryPolicy } from './sts/retry-policy.js'
 import { planTargets, type Target } from './plan/role-targets.js'
 import { parseSamlResponse } from './saml/saml-parser.js'
-import { StsClients, type AssumedSession } from './sts/sts-client.js'
+import { ignoredEndpointSettings, StsClients, type AssumedSession } from './sts/sts-client.js'
 
 /** How the engine talks to its host (the action's runner log, or the CLI's stderr). */
 export interface RedeemHooks {
@@ -59,12 +59,19 @@ export async function redeem(
 
   const partition = targets[0]!.pair.role.partition
   const { region } = resolveRegion(settings.region, env, partition)
+  // The endpoint rule: the input or the partition's regional endpoint, nothing ambient.
   const endpoint = settings.stsEndpoint ?? regionalStsEndpoint(region, partition)
+  const ignored = ignoredEndpointSettings(env)
+  if (ignored.length > 0) {
+    hooks.notice(
+      `Ignoring ${ignored.join(', ')}: the assertion goes only to 'sts-endpoint' or the regional endpoint, here ${endpoint}. To use another endpoint, set 'sts-endpoint'.`
+    )
+  }
   const proxy = proxyFor(new URL(endpoint), settings.httpProxy, env)
   // A proxy password is a secret of its own.
   if (proxy?.password) hooks.mask([proxy.password, safeDecode(proxy.password)])
   checkProxyTransport(new URL(endpoint), proxy)
-  const clients = new StsClients({ region, endpoint: settings.stsEndpoint, proxy })
+  const clients = new StsClients({ region, endpoint, proxy })
   try {
     const outcomes = await assumeTargets(
       targets,

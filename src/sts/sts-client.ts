@@ -50,9 +50,26 @@ export interface ChainRequest {
 
 export interface StsConnection {
   region: string
-  endpoint?: string
+  /** The one endpoint every call goes to: the 'sts-endpoint' input or the regional endpoint. */
+  endpoint: string
   /** Forward proxy for the endpoint, already chosen (see proxy.ts). */
   proxy?: URL
+}
+
+/**
+ * Env settings through which the SDK would pick another endpoint. They are ignored (a notice says
+ * so): the assertion is a bearer token, and goes only where the endpoint rule checked it may go.
+ */
+const AMBIENT_ENDPOINT_SETTINGS = [
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL',
+  'AWS_USE_FIPS_ENDPOINT',
+  'AWS_USE_DUALSTACK_ENDPOINT'
+]
+
+/** The ambient endpoint settings present in the env, for the notice that they are ignored. */
+export function ignoredEndpointSettings(env: Record<string, string | undefined>): string[] {
+  return AMBIENT_ENDPOINT_SETTINGS.filter(name => (env[name] ?? '').trim() !== '')
 }
 
 /**
@@ -73,14 +90,28 @@ function requestHandler(connection: StsConnection): {
   return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) }
 }
 
+/**
+ * Every setting the SDK would otherwise look up in the env or the shared config files is given
+ * here, so no client reads ~/.aws/config or ~/.aws/credentials (a FIFO there would hang the run
+ * outside the retry budget) and none takes its endpoint from AWS_ENDPOINT_URL* or endpoint_url.
+ */
 function clientConfig(connection: StsConnection, handler: ReturnType<typeof requestHandler>) {
+  const none = (): Promise<undefined> => Promise.resolve(undefined)
   return {
     region: connection.region,
-    ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+    endpoint: connection.endpoint,
+    ignoreConfiguredEndpointUrls: true,
     // One attempt per send: retries are decided by our own policy, never nested in the SDK's.
     maxAttempts: 1,
+    retryMode: 'standard',
+    defaultsMode: 'standard' as const,
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
+    authSchemePreference: () => Promise.resolve([]),
+    sigv4aSigningRegionSet: none,
+    userAgentAppId: none,
+    // The SDK's default (clock-skew correction on), given so it is not looked up.
+    disableClockSkewCorrection: false,
     requestHandler: handler
   }
 }
