@@ -68,6 +68,32 @@ export interface IssueOptions {
   statusCode?: string
   /** Beyond the brief: indent the XML like some IdPs do (whitespace text nodes are signed too). */
   pretty?: boolean
+  /** Wrap the Response in a SAML ECP SOAP envelope, as an IdP's ECP endpoint answers. */
+  envelope?: EnvelopeOptions
+}
+
+export interface EnvelopeOptions {
+  /** The SOAP namespace prefix: Shibboleth writes `soap11`, others `S` or `SOAP-ENV`. */
+  soapPrefix?: string
+  /**
+   * Declare the SAML namespaces on the Envelope instead of the Response, and sign the Response in
+   * place, so the Response only parses with the declarations it inherits.
+   */
+  namespacesOnEnvelope?: boolean
+}
+
+export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
+export const ECP_NS = 'urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp'
+
+function wrapInEnvelope(response: string, e: EnvelopeOptions, extraDecl: string): string {
+  const s = e.soapPrefix ?? 'soap11'
+  return (
+    `<${s}:Envelope xmlns:${s}="${SOAP11_NS}"${extraDecl}>` +
+    `<${s}:Header><ecp:Response xmlns:ecp="${ECP_NS}" ${s}:mustUnderstand="1"` +
+    ` ${s}:actor="http://schemas.xmlsoap.org/soap/actor/next"` +
+    ` AssertionConsumerServiceURL="${AWS_SAML_ENDPOINT}"/></${s}:Header>` +
+    `<${s}:Body>${response}</${s}:Body></${s}:Envelope>`
+  )
 }
 
 export interface IssuedResponse {
@@ -298,21 +324,28 @@ function issueResponse(issuer: string, o: IssueOptions): IssuedResponse {
       inner = buildAssertion(issuer, o, n, false)
     }
     const a = n.a
-    xml =
-      decl +
-      `<${n.p}:Response${n.responseNsDecl} ID="${newId()}" Version="2.0"` +
+    const inherit = o.envelope?.namespacesOnEnvelope === true
+    const response =
+      `<${n.p}:Response${inherit ? '' : n.responseNsDecl} ID="${newId()}" Version="2.0"` +
       ` IssueInstant="${instant(issued)}" Destination="${escapeXml(o.recipient ?? AWS_SAML_ENDPOINT)}">` +
       `<${a('Issuer')}${n.issuerNsDecl}>${escapeXml(o.issuer ?? issuer)}</${a('Issuer')}>` +
       `<${n.p}:Status><${n.p}:StatusCode Value="${escapeXml(o.statusCode ?? STATUS_SUCCESS)}"/></${n.p}:Status>` +
       inner +
       `</${n.p}:Response>`
+    xml =
+      decl +
+      (o.envelope
+        ? wrapInEnvelope(response, o.envelope, inherit ? n.responseNsDecl : '')
+        : response)
     if (o.pretty) xml = indent(xml)
+    // Signed in place: inside an envelope the signature covers the Response as it sits there.
+    const path = o.envelope ? ['Envelope', 'Body', 'Response'] : ['Response']
     if (!o.encrypted && (signWhat === 'assertion' || signWhat === 'both')) {
-      xml = sign(xml, ['Response', 'Assertion'], o.signingKey)
+      xml = sign(xml, [...path, 'Assertion'], o.signingKey)
     }
     // Response last, so its signature also covers the assertion's signature ('both').
     if (signWhat === 'response' || signWhat === 'both') {
-      xml = sign(xml, ['Response'], o.signingKey)
+      xml = sign(xml, path, o.signingKey)
     }
   }
   if (o.tamper) {

@@ -174,6 +174,22 @@ describe('decodeAssertion: URL-encoded', () => {
     expect(decoded.secrets).not.toContain('https://app.example.com/')
   })
 
+  it('takes SAMLResponse from a form body whose other fields come first', () => {
+    // The order of AWS's own sign-in page form and of saml2aws's auth0 fixture.
+    for (const body of [
+      `RelayState=&SAMLResponse=${encoded}`,
+      `RelayState=https%3A%2F%2Fapp.example.com%2F&SAMLResponse=${encoded}&x=1`
+    ]) {
+      const decoded = decodeAssertion(body)
+      expect(decoded.form).toBe('url-encoded')
+      expect(decoded.base64).toBe(B64)
+      expect(decoded.xml).toBe(XML)
+    }
+    // No %XX escape at all: the field name alone marks it as a form.
+    const plain = Buffer.from('<xy/>').toString('base64')
+    expect(decodeAssertion(`RelayState=&SAMLResponse=${plain}`).xml).toBe('<xy/>')
+  })
+
   it('reads + as a space (form encoding), so it is dropped like other whitespace', () => {
     // A base64 line break encoded as %0A and a space sent as '+', as a form body would carry them.
     const half = Math.floor(RESPONSE_B64.length / 2)
@@ -387,5 +403,93 @@ describe('decodeAssertion: secrets', () => {
     expect(secrets).toContain(line1)
     expect(secrets).toContain(line2)
     expect(secrets).toContain(RESPONSE_B64)
+  })
+})
+
+describe('decodeAssertion: SAML ECP SOAP envelope', () => {
+  const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
+  const ECP_HEADER =
+    '<ecp:Response xmlns:ecp="urn:oasis:names:tc:SAML:2.0:profiles:SSO:ecp" S:mustUnderstand="1"' +
+    ' AssertionConsumerServiceURL="https://signin.aws.amazon.com/saml"/>'
+  /** The Response exactly as the envelope holds it: odd spacing, a comment, a '>' in a value. */
+  const INNER =
+    '<samlp:Response  xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1"\n' +
+    '    Version="2.0" Destination="https://signin.aws.amazon.com/saml?a=1&amp;b=>">' +
+    '<!-- <samlp:Response> in a comment --><saml:Issuer>https://idp.example.com/</saml:Issuer>' +
+    '<x:Ext xmlns:x="urn:x"><![CDATA[</samlp:Response>]]></x:Ext></samlp:Response>'
+  const envelope = (prefix = 'S', inner = INNER): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${prefix}:Envelope xmlns:${prefix}="${SOAP}"` +
+    ` xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">\n` +
+    `<${prefix}:Header>${ECP_HEADER.replace(/S:/g, `${prefix}:`)}</${prefix}:Header>\n` +
+    `<${prefix}:Body>${inner}</${prefix}:Body></${prefix}:Envelope>\n`
+  /** INNER with what it inherits from the envelope declared on its start tag. */
+  const UNWRAPPED = INNER.replace(
+    '<samlp:Response ',
+    `<samlp:Response xmlns:S="${SOAP}" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" `
+  )
+
+  it('sends the Response inside it, characters as they were, plus inherited declarations', () => {
+    const decoded = decodeAssertion(envelope())
+    expect(decoded.form).toBe('xml')
+    expect(decoded.envelope).toBe('soap')
+    expect(decoded.xml).toBe(UNWRAPPED)
+    expect(Buffer.from(decoded.base64, 'base64').toString('utf8')).toBe(UNWRAPPED)
+  })
+
+  it('adds nothing to a Response that declares its own namespaces', () => {
+    const own = INNER.replace(
+      '<saml:Issuer>',
+      '<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">'
+    )
+    const bare = `<soap11:Envelope xmlns:soap11="${SOAP}"><soap11:Header/><soap11:Body>${own}</soap11:Body></soap11:Envelope>`
+    // The envelope's own prefix is in scope, so it is still declared for inclusive c14n.
+    expect(decodeAssertion(bare).xml).toBe(
+      own.replace('<samlp:Response ', `<samlp:Response xmlns:soap11="${SOAP}" `)
+    )
+  })
+
+  it('accepts any SOAP prefix and the envelope in base64 or URL-encoded form', () => {
+    const xml = envelope('SOAP-ENV')
+    const fromBase64 = decodeAssertion(Buffer.from(xml).toString('base64'))
+    expect(fromBase64.form).toBe('base64')
+    expect(fromBase64.xml).toBe(UNWRAPPED.replace('xmlns:S=', 'xmlns:SOAP-ENV='))
+    const fromForm = decodeAssertion(
+      `RelayState=&SAMLResponse=${encodeURIComponent(Buffer.from(xml).toString('base64'))}`
+    )
+    expect(fromForm.base64).toBe(fromBase64.base64)
+  })
+
+  it('masks the envelope in every form it appeared in, and the Response sent', () => {
+    const xml = envelope()
+    const asBase64 = Buffer.from(xml).toString('base64')
+    const { secrets, base64 } = decodeAssertion(wrap(asBase64))
+    expect(secrets).toEqual(expect.arrayContaining([asBase64, xml.trim(), UNWRAPPED, base64]))
+    expect(secrets).toEqual(expect.arrayContaining(wrap(asBase64).split('\n').slice(0, 2)))
+  })
+
+  it('refuses an envelope holding a SOAP Fault, without quoting it', () => {
+    const fault = `<S:Fault><faultcode>S:Server</faultcode><faultstring>secret-ish</faultstring></S:Fault>`
+    const error = thrown(() => decodeAssertion(envelope('S', fault)))
+    expect(error.message).toContain('holds a Fault from the IdP')
+    expect(error.message).not.toContain('secret-ish')
+  })
+
+  it('refuses an envelope with no Response, or with two', () => {
+    expect(thrown(() => decodeAssertion(envelope('S', '<x/>'))).message).toContain(
+      'holds 0 samlp:Response elements'
+    )
+    expect(thrown(() => decodeAssertion(envelope('S', INNER + INNER))).message).toContain(
+      'holds 2 samlp:Response elements'
+    )
+  })
+
+  it('refuses an Envelope that is not SOAP, and a malformed one with its position', () => {
+    expect(thrown(() => decodeAssertion('<Envelope><Body/></Envelope>')).message).toContain(
+      'not SOAP'
+    )
+    const broken = envelope().replace('</S:Body>', '</S:Bod>')
+    expect(thrown(() => decodeAssertion(broken)).message).toMatch(
+      /not well-formed \(tags do not match at line 5, column \d+, at "<\/S:Bod"\)/
+    )
   })
 })

@@ -435,33 +435,66 @@ describe('parseSamlResponse: refusals', () => {
   })
 
   const secretish = 'SECRET-jane.doe@example.com-SIGNATURE'
+  // Where and on what the parser stopped, quoted as data; text content (a secret) never shown.
   it.each([
     [
       'an unclosed element',
-      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}"><x>${secretish}</samlp:Response>`
+      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}"><x>${secretish}</samlp:Response>`,
+      ' (tags do not match at line 1, column 108, at "</samlp:Response")'
     ],
     [
       'mismatched tags',
-      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}"><a>${secretish}</b></samlp:Response>`
+      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}"><a>${secretish}</b></samlp:Response>`,
+      ' (tags do not match at line 1, column 108, at "</b")'
     ],
-    ['a truncated document', samlResponse({ nameId: secretish }).slice(0, -60)],
-    ['an unbound prefix', `<samlp:Response ID="${secretish}"/>`],
-    ['two root elements', `<a>${secretish}</a><b/>`],
+    [
+      'a truncated document',
+      samlResponse({ nameId: secretish }).slice(0, -60),
+      / \(tags do not match at line \d+, column \d+, at "<\/s"\)$/
+    ],
+    [
+      'an unbound prefix',
+      `<samlp:Response ID="${secretish}"/>`,
+      ' (undeclared namespace prefix at line 1, column 1, at "<samlp:Response")'
+    ],
+    [
+      'an unbound prefix on a nested element (ADFS with saml2: undeclared)',
+      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}">\n  <saml2:Issuer>${secretish}</saml2:Issuer></samlp:Response>`,
+      ' (undeclared namespace prefix at line 2, column 3, at "<saml2:Issuer")'
+    ],
+    [
+      'an unbound attribute prefix',
+      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}"><v xsi:type="xs:string">${secretish}</v></samlp:Response>`,
+      ' (undeclared namespace prefix at line 1, column 71, at "xsi:type")'
+    ],
+    [
+      'two root elements',
+      `<a>${secretish}</a><b/>`,
+      ' (more than one root element at line 1, column 45, at "<b")'
+    ],
     [
       'an undeclared entity',
-      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}">&${secretish.slice(0, 6)};</samlp:Response>`
+      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}">${secretish}&nbsp;</samlp:Response>`,
+      ' (unknown entity at line 1, column 105, at "&nbsp;")'
     ],
     [
       'a duplicate attribute',
-      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}" ID="${secretish}" ID="x"/>`
+      `<samlp:Response xmlns:samlp="${PROTOCOL_NS}" ID="${secretish}" ID="x"/>`,
+      ' (an attribute appears twice at line 1, column 1, at "<samlp:Response")'
     ],
-    ['plain text', secretish],
-    ['an empty string', '']
-  ])('refuses %s without quoting the XML', (_label, xml) => {
+    ['plain text', secretish, ' (no root element)'],
+    ['an empty string', '', ' (no root element)']
+  ])('refuses %s, saying where, without quoting the text', (_label, xml, detail) => {
     const error = thrown(() => parseSamlResponse(xml))
-    expect(error.message).toBe(
-      `${notSaml.problem}: the XML is not well-formed. ${notSaml.cause} ${notSaml.fix}`
+    const rest = `. ${notSaml.cause} ${notSaml.fix}`
+    expect(error.message.startsWith(`${notSaml.problem}: the XML is not well-formed`)).toBe(true)
+    expect(error.message.endsWith(rest)).toBe(true)
+    const said = error.message.slice(
+      `${notSaml.problem}: the XML is not well-formed`.length,
+      -rest.length
     )
+    if (typeof detail === 'string') expect(said).toBe(detail)
+    else expect(said).toMatch(detail)
     expect(error.message).not.toContain('SECRET')
     expect(error.message).not.toContain('samlp:Response xmlns')
   })

@@ -1,5 +1,8 @@
-import { AssertionError } from '../errors/run-errors.js'
-import { PREFLIGHT_ERRORS, type PreflightErrorId } from '../errors/error-catalog.js'
+import { preflightError } from './preflight-error.js'
+import { isSoapEnvelope, unwrapEnvelope } from './ecp-envelope.js'
+
+// Kept here too: most callers import it with the decoder.
+export { preflightError }
 
 /** STS refuses SAMLAssertion values longer than this. */
 export const MAX_BASE64_LENGTH = 100_000
@@ -17,15 +20,8 @@ export interface DecodedAssertion {
    * expires, so each gets its own ::add-mask:: line.
    */
   secrets: string[]
-}
-
-export function preflightError(id: PreflightErrorId, detail?: string): AssertionError {
-  const entry = PREFLIGHT_ERRORS[id]
-  // A detail ending in a list (one item per line) stands as it is; a sentence gets its full stop.
-  const sentence = (text: string): string =>
-    text.endsWith('\n') ? text : text.replace(/[^.]$/, '$&.')
-  const what = detail ? `${entry.problem}: ${sentence(detail)}` : `${entry.problem}.`
-  return new AssertionError(`${what} ${entry.cause} ${entry.fix}`)
+  /** Set when the input was a SOAP envelope (SAML ECP) and `xml` is the Response taken from it. */
+  envelope?: 'soap'
 }
 
 const BOM = '\uFEFF'
@@ -34,7 +30,8 @@ const BOM = '\uFEFF'
  * Turn the assertion as a user supplied it into what STS takes. Accepts the base64 the IdP posts
  * (line breaks allowed), the URL-encoded form body copied from browser dev tools (with or without
  * `SAMLResponse=`), or raw XML. Raw XML is passed on byte for byte: one changed byte breaks the
- * signature.
+ * signature. Any of these may hold a SAML ECP SOAP envelope instead of a bare Response; then STS
+ * gets the Response inside it (see unwrapEnvelope).
  */
 export function decodeAssertion(input: string | Buffer): DecodedAssertion {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input
@@ -43,12 +40,14 @@ export function decodeAssertion(input: string | Buffer): DecodedAssertion {
   if (trimmed === '') throw preflightError('not-saml-response', 'the assertion is empty')
 
   if (trimmed.startsWith('<')) {
+    const xml = text.replace(BOM, '')
+    if (isSoapEnvelope(xml)) return fromEnvelope('xml', xml, [trimmed])
     const base64 = bytes.toString('base64')
     checkLength(base64)
-    return { form: 'xml', base64, xml: text.replace(BOM, ''), secrets: [trimmed, base64] }
+    return { form: 'xml', base64, xml, secrets: [trimmed, base64] }
   }
 
-  const urlEncoded = /^SAMLResponse=/i.test(trimmed) || /%[0-9A-Fa-f]{2}/.test(trimmed)
+  const urlEncoded = /(^|&)SAMLResponse=/i.test(trimmed) || /%[0-9A-Fa-f]{2}/.test(trimmed)
   let candidate = trimmed
   const secrets = [trimmed]
   if (urlEncoded) {
@@ -73,11 +72,27 @@ export function decodeAssertion(input: string | Buffer): DecodedAssertion {
     throw preflightError('not-saml-response', 'the base64 does not decode to XML')
   }
   secrets.push(padded, ...longLines(trimmed))
+  const form = urlEncoded ? 'url-encoded' : 'base64'
+  if (isSoapEnvelope(xml)) return fromEnvelope(form, xml, secrets)
   return {
-    form: urlEncoded ? 'url-encoded' : 'base64',
+    form,
     base64: padded,
     xml,
     secrets: unique(secrets)
+  }
+}
+
+/** The Response inside an envelope, base64 of its exact bytes; every form seen stays masked. */
+function fromEnvelope(form: AssertionForm, envelope: string, seen: string[]): DecodedAssertion {
+  const xml = unwrapEnvelope(envelope)
+  const base64 = Buffer.from(xml, 'utf8').toString('base64')
+  checkLength(base64)
+  return {
+    form,
+    base64,
+    xml,
+    secrets: unique([...seen, envelope.trim(), xml, base64]),
+    envelope: 'soap'
   }
 }
 
@@ -90,14 +105,22 @@ function checkLength(base64: string): void {
   }
 }
 
-/** application/x-www-form-urlencoded: `+` is a space (browsers send a literal plus as %2B). */
+/**
+ * application/x-www-form-urlencoded: `+` is a space (browsers send a literal plus as %2B). A form
+ * body's fields come in any order (`RelayState=&SAMLResponse=…` is common), so the SAMLResponse
+ * field is taken wherever it is; a value without one is the encoded assertion alone.
+ */
 function formDecode(value: string): string {
-  const body = value.replace(/^SAMLResponse=/i, '').split('&')[0] ?? ''
-  try {
-    return decodeURIComponent(body.replace(/\+/g, ' '))
-  } catch {
-    throw preflightError('not-saml-response', 'it looks URL-encoded but does not decode')
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '))
+    } catch {
+      throw preflightError('not-saml-response', 'it looks URL-encoded but does not decode')
+    }
   }
+  const fields = value.split('&')
+  const field = fields.find(f => /^SAMLResponse=/i.test(f))
+  return decode(field === undefined ? (fields[0] ?? '') : field.slice(field.indexOf('=') + 1))
 }
 
 /**

@@ -1,5 +1,6 @@
-import { DOMParser, type Element } from '@xmldom/xmldom'
-import { preflightError } from './assertion-decoder.js'
+import type { Element } from '@xmldom/xmldom'
+import { preflightError } from './preflight-error.js'
+import { parseXmlDocument } from './xml-document.js'
 
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
 const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion'
@@ -33,14 +34,11 @@ export interface SamlResponseInfo {
 }
 
 /**
- * Parse a SAML 2.0 Response safely. A DOCTYPE is refused outright, so no entity (internal or
- * external) can be declared or expanded; elements are matched by namespace URI, so any prefix
- * (`saml:`, `saml2:`, a default namespace) works.
+ * Parse a SAML 2.0 Response safely (see parseXmlDocument: no DOCTYPE, located errors). Elements
+ * are matched by namespace URI, so any prefix (`saml:`, `saml2:`, a default namespace) works.
  */
 export function parseSamlResponse(xml: string): SamlResponseInfo {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw preflightError('unsafe-xml')
-
-  const root = parseXml(xml).documentElement
+  const root = parseXmlDocument(xml).documentElement
   if (!root || root.namespaceURI !== PROTOCOL_NS || root.localName !== 'Response') {
     const found = root ? `the root element is <${root.localName}>` : 'there is no root element'
     throw preflightError('not-saml-response', `${found}, not a samlp:Response`)
@@ -96,23 +94,6 @@ export function parseSamlResponse(xml: string): SamlResponseInfo {
     roleSessionName: attributes.get(AWS_ATTRIBUTE.roleSessionName)?.[0],
     sessionDuration: attributes.get(AWS_ATTRIBUTE.sessionDuration)?.[0],
     sourceIdentity: attributes.get(AWS_ATTRIBUTE.sourceIdentity)?.[0]
-  }
-}
-
-function parseXml(xml: string): ReturnType<DOMParser['parseFromString']> {
-  // Parser messages quote the input, which is a secret: report only that it is malformed.
-  const parser = new DOMParser({
-    locator: false,
-    onError: level => {
-      if (level !== 'warning') throw new Error('malformed')
-    }
-  })
-  try {
-    const doc = parser.parseFromString(xml, 'text/xml')
-    if (doc.doctype) throw new Error('doctype')
-    return doc
-  } catch {
-    throw preflightError('not-saml-response', 'the XML is not well-formed')
   }
 }
 

@@ -1,0 +1,12 @@
+import { AssertionError } from '../errors/run-errors.js'
+import { PREFLIGHT_ERRORS, type PreflightErrorId } from '../errors/error-catalog.js'
+
+/** A pre-flight failure: the catalog's problem, this case's detail, then cause and fix. */
+export function preflightError(id: PreflightErrorId, detail?: string): AssertionError {
+  const entry = PREFLIGHT_ERRORS[id]
+  // A detail ending in a list (one item per line) stands as it is; a sentence gets its full stop.
+  const sentence = (text: string): string =>
+    text.endsWith('\n') ? text : text.replace(/[^.]$/, '$&.')
+  const what = detail ? `${entry.problem}: ${sentence(detail)}` : `${entry.problem}.`
+  return new AssertionError(`${what} ${entry.cause} ${entry.fix}`)
+}
