@@ -7,7 +7,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { PREFLIGHT_ERRORS, STS_ERRORS, type CatalogEntry } from '../src/errors/error-catalog.js'
+import {
+  FILE_ERRORS,
+  PREFLIGHT_ERRORS,
+  STS_ERRORS,
+  type CatalogEntry
+} from '../src/errors/error-catalog.js'
 
 interface ActionYaml {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>
@@ -32,7 +37,11 @@ export function outputsTable(action: ActionYaml): string {
 }
 
 export function troubleshootingTable(): string {
-  const entries: CatalogEntry[] = [...Object.values(PREFLIGHT_ERRORS), ...STS_ERRORS]
+  const entries: CatalogEntry[] = [
+    ...Object.values(PREFLIGHT_ERRORS),
+    ...STS_ERRORS,
+    ...Object.values(FILE_ERRORS)
+  ]
   const rows = entries.map(entry => {
     const codes = entry.stage === 'sts' ? entry.codes.map(code => `\`${code}\``).join(', ') : ''
     return `| ${entry.stage} | ${cell(entry.problem)} | ${codes} | ${cell(entry.cause)} | ${cell(entry.fix)} | ${entry.retryable ? 'yes' : 'no'} |`

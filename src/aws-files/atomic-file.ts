@@ -6,6 +6,7 @@ import { lstat, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { errno, randomHex, READ_NO_FOLLOW, sleep, WINDOWS } from './fs-util.js'
 import { withLock, type LockOptions } from './file-lock.js'
+import { FileError } from '../errors/run-errors.js'
 
 /** Temp files of a killed writer are harmless; after this long nobody can still rename them. */
 const LEFTOVER_STALE_MS = 60_000
@@ -53,12 +54,15 @@ export async function lockedUpdate(
 async function refuseLink(path: string): Promise<void> {
   const kind = await kindOf(path)
   if (kind === 'symlink') {
-    throw new Error(
+    throw new FileError(
       `Refusing to write ${path}: it is a symbolic link, and writing it would replace the link or ` +
-        'write through it to another file. Point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at the real file.'
+        'write through it to another file. Point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at the real file.',
+      'symlink'
     )
   }
-  if (kind === 'other') throw new Error(`Refusing to write ${path}: it is not a regular file`)
+  if (kind === 'other') {
+    throw new FileError(`Refusing to write ${path}: it is not a regular file`, 'not-regular-file')
+  }
 }
 
 export async function kindOf(path: string): Promise<'file' | 'symlink' | 'other' | undefined> {
@@ -89,7 +93,7 @@ async function readText(path: string): Promise<string | undefined> {
     // Rewriting undecodable bytes as U+FFFD would corrupt the user's file; a BOM is kept as is.
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data)
   } catch {
-    throw new Error(`Refusing to rewrite ${path}: it is not valid UTF-8 text`)
+    throw new FileError(`Refusing to rewrite ${path}: it is not valid UTF-8 text`, 'not-utf8')
   }
 }
 

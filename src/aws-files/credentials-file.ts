@@ -8,6 +8,7 @@ import { homedir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
 import { kindOf, lockedUpdate } from './atomic-file.js'
 import { withLock, type LockOptions } from './file-lock.js'
+import { FileError } from '../errors/run-errors.js'
 import {
   hasContent,
   isValidProfileName,
@@ -173,7 +174,10 @@ function distinctPaths(paths: AwsFilePaths): AwsFilePaths {
   const credentials = resolve(paths.credentials)
   const config = resolve(paths.config)
   if (credentials === config) {
-    throw new Error(`The credentials file and the config file are the same file (${credentials})`)
+    throw new FileError(
+      `The credentials file and the config file are the same file (${credentials})`,
+      'same-file'
+    )
   }
   return { credentials, config }
 }
@@ -190,7 +194,10 @@ function afterRemoval(
 function checked(path: string, before: string | undefined, after: string): string {
   const problem = validateIni(after)
   if (problem !== undefined && (before === undefined || validateIni(before) === undefined)) {
-    throw new Error(`Refusing to write ${path}: the result would not parse (${problem})`)
+    throw new FileError(
+      `Refusing to write ${path}: the result would not parse (${problem})`,
+      'would-not-parse'
+    )
   }
   return after
 }

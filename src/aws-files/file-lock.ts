@@ -17,6 +17,7 @@ import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { errno, randomHex, READ_NO_FOLLOW, sleep, WINDOWS } from './fs-util.js'
+import { FileError } from '../errors/run-errors.js'
 
 /** How long a writer waits for another one before giving up. */
 const LOCK_TIMEOUT_MS = 30_000
@@ -68,7 +69,12 @@ async function acquireLock(lockPath: string, options: LockOptions): Promise<stri
     const holder = inspectLock(lockPath)
     // Released between our two looks: try again at once.
     if (holder === undefined && Date.now() < deadline) continue
-    if (holder === undefined) throw new Error(`Timed out waiting for the lock file ${lockPath}`)
+    if (holder === undefined) {
+      throw new FileError(
+        `Timed out after ${timeoutMs / 1000} s waiting for the lock file ${lockPath}.`,
+        'lock-timeout'
+      )
+    }
     if (isStale(holder, staleMs) && breakLock(lockPath, holder)) continue
     if (Date.now() >= deadline) throw lockTimeout(lockPath, holder, timeoutMs)
     // Randomized so that waiters woken together do not collide again.
@@ -204,10 +210,11 @@ function readNoFollowSync(path: string): string {
   }
 }
 
-function lockTimeout(lockPath: string, holder: LockHolder, timeoutMs: number): Error {
+function lockTimeout(lockPath: string, holder: LockHolder, timeoutMs: number): FileError {
   if (!holder.stats.isFile()) {
-    return new Error(
-      `Cannot lock ${lockPath.slice(0, -'.lock'.length)}: ${lockPath} is not a regular file`
+    return new FileError(
+      `Cannot lock ${lockPath.slice(0, -'.lock'.length)}: ${lockPath} is not a regular file`,
+      'lock-not-regular'
     )
   }
   const held = ['held']
@@ -215,8 +222,9 @@ function lockTimeout(lockPath: string, holder: LockHolder, timeoutMs: number): E
   // The hostname comes from the file: shown only when it cannot carry anything else.
   if (holder.hostname && /^[\w.-]{1,255}$/.test(holder.hostname)) held.push(`on ${holder.hostname}`)
   if (holder.createdAt !== undefined) held.push(`since ${new Date(holder.createdAt).toISOString()}`)
-  return new Error(
+  return new FileError(
     `Timed out after ${timeoutMs / 1000} s waiting for the lock file ${lockPath}, ${held.join(' ')}. ` +
-      'If no other process is writing the file, delete the lock file.'
+      'If no other process is writing the file, delete the lock file.',
+    'lock-timeout'
   )
 }

@@ -13,7 +13,7 @@ import { parseRolePairs } from '../saml/role-attribute.js'
 import { parseSamlResponse } from '../saml/saml-parser.js'
 
 /** Distinct exit codes, so scripts can tell what to fix. */
-export const EXIT = { ok: 0, unexpected: 1, usage: 2, assertion: 3, sts: 4 } as const
+export const EXIT = { ok: 0, unexpected: 1, usage: 2, assertion: 3, sts: 4, file: 5 } as const
 
 export const HELP = `saml-assume-role: redeem a SAML assertion with AWS STS AssumeRoleWithSAML.
 
@@ -55,7 +55,8 @@ Options:
   --max-concurrency N            roles assumed at once (default 8)
 
 Exit codes: 0 success, 2 usage error, 3 assertion rejected locally (no STS call),
-4 STS or network error, 1 unexpected error.
+4 STS or network error, 5 credentials or config file refused (symlink, lock, ...),
+1 unexpected error.
 `
 
 /** CLI option -> action input, so both build their settings in one place (input-helper). */

@@ -5,7 +5,7 @@
 export interface CatalogEntry {
   /** Error codes as STS sends them, or a pre-flight check's id. */
   codes: string[]
-  stage: 'pre-flight' | 'sts'
+  stage: 'pre-flight' | 'sts' | 'file'
   problem: string
   cause: string
   fix: string
@@ -259,3 +259,70 @@ export const UNKNOWN_STS_ERROR: CatalogEntry = {
 export function catalogEntryFor(code: string): CatalogEntry | undefined {
   return STS_ERRORS.find(entry => entry.codes.includes(code))
 }
+
+/**
+ * The credentials and config files (profile, and the post step's cleanup). Each message starts
+ * with `problem`, FILE standing for the path; nothing is written when one is thrown.
+ */
+export const FILE_ERRORS = {
+  symlink: {
+    codes: ['symlink'],
+    stage: 'file',
+    problem: 'Refusing to write FILE: it is a symbolic link',
+    cause: 'Writing it would replace the link, or write through it to another file.',
+    fix: 'Point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at the real file.',
+    retryable: false
+  },
+  'not-regular-file': {
+    codes: ['not-regular-file'],
+    stage: 'file',
+    problem: 'Refusing to write FILE: it is not a regular file',
+    cause: 'The path names a directory, a device or a pipe.',
+    fix: 'Point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at a regular file.',
+    retryable: false
+  },
+  'not-utf8': {
+    codes: ['not-utf8'],
+    stage: 'file',
+    problem: 'Refusing to rewrite FILE: it is not valid UTF-8 text',
+    cause: 'Rewriting it would corrupt the bytes that are not UTF-8.',
+    fix: 'Save the file as UTF-8 (the AWS CLI reads it so too), or point the action at another file.',
+    retryable: false
+  },
+  'would-not-parse': {
+    codes: ['would-not-parse'],
+    stage: 'file',
+    problem: 'Refusing to write FILE: the result would not parse',
+    cause:
+      'The file holds something the AWS CLI could not read together with the new profile (the message names the line), such as a hand-edited line next to it.',
+    fix: 'Fix the line the message names by hand, then run again.',
+    retryable: false
+  },
+  'same-file': {
+    codes: ['same-file'],
+    stage: 'file',
+    problem: 'The credentials file and the config file are the same file',
+    cause: 'AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name one path.',
+    fix: 'Point them at two different files.',
+    retryable: false
+  },
+  'lock-timeout': {
+    codes: ['lock-timeout'],
+    stage: 'file',
+    problem: 'Timed out after N s waiting for the lock file FILE.lock',
+    cause:
+      'Another writer held the lock for 30 seconds (the message names its process), or a lock was left behind on a shared disk.',
+    fix: 'If no other process is writing the file, delete the lock file.',
+    retryable: false
+  },
+  'lock-not-regular': {
+    codes: ['lock-not-regular'],
+    stage: 'file',
+    problem: 'Cannot lock FILE: FILE.lock is not a regular file',
+    cause: 'Something other than a lock file (a directory, a symlink) sits at the lock path.',
+    fix: 'Remove FILE.lock by hand; this action never creates anything else there.',
+    retryable: false
+  }
+} as const satisfies Record<string, CatalogEntry>
+
+export type FileErrorId = keyof typeof FILE_ERRORS

@@ -1,8 +1,10 @@
+import type { FileErrorId } from './error-catalog.js'
+
 /**
  * The three ways a run can fail. The CLI maps each to its own exit code; the action reports the
  * message once through core.setFailed. Messages never contain a secret and quote untrusted text.
  */
-export type FailureKind = 'usage' | 'assertion' | 'sts'
+export type FailureKind = 'usage' | 'assertion' | 'sts' | 'file'
 
 export abstract class RunError extends Error {
   abstract readonly kind: FailureKind
@@ -26,6 +28,21 @@ export class StsError extends RunError {
     readonly code: string,
     readonly retryable: boolean,
     readonly httpStatus?: number
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * A credentials or config file (or its lock) could not be written safely: a symlink, not a
+ * regular file, not UTF-8, the same file twice, a lock held too long. Nothing was written.
+ * `code` is the catalog entry (FILE_ERRORS).
+ */
+export class FileError extends RunError {
+  readonly kind = 'file'
+  constructor(
+    message: string,
+    readonly code: FileErrorId
   ) {
     super(message)
   }
