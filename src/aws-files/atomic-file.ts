@@ -4,7 +4,15 @@
  */
 import { lstat, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { errno, randomHex, READ_NO_FOLLOW, sleep, WINDOWS } from './fs-util.js'
+import {
+  errno,
+  hostTag,
+  processIsGone,
+  randomHex,
+  READ_NO_FOLLOW,
+  sleep,
+  WINDOWS
+} from './fs-util.js'
 import { withLock, type LockOptions } from './file-lock.js'
 import { FileError } from '../errors/run-errors.js'
 
@@ -99,14 +107,19 @@ async function readText(path: string): Promise<string | undefined> {
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const dir = dirname(path)
-  // The leading dot keeps a leftover out of sight; the random part keeps writers apart.
-  const temp = join(dir, `.${basename(path)}.tmp-${randomHex()}`)
+  const owner = await ownerOf(path)
+  // The leading dot keeps a leftover out of sight; the pid and host let a sweep tell a dead
+  // writer's leftover at once; the random part keeps writers apart.
+  const temp = join(dir, `.${basename(path)}.tmp-${process.pid}-${hostTag()}-${randomHex()}`)
   try {
     const handle = await open(temp, 'wx', 0o600)
     try {
       await handle.writeFile(text, 'utf8')
       // The umask may have taken bits away but never adds them; chmod makes it exactly 0600.
       if (!WINDOWS) await handle.chmod(0o600)
+      // Run as root (containers, self-hosted runners), the rename would hand the user's file to
+      // root and lock its owner out of every profile: the replacement keeps the owner.
+      if (owner) await handle.chown(owner.uid, owner.gid)
       await handle.sync()
     } finally {
       await handle.close()
@@ -117,6 +130,17 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     throw error
   }
   await syncDir(dir)
+}
+
+/** The owner of an existing file, when it differs from this process's and can be given. */
+async function ownerOf(path: string): Promise<{ uid: number; gid: number } | undefined> {
+  if (WINDOWS || process.getuid?.() !== 0) return undefined
+  try {
+    const stats = await lstat(path)
+    return stats.uid === 0 && stats.gid === 0 ? undefined : { uid: stats.uid, gid: stats.gid }
+  } catch {
+    return undefined
+  }
 }
 
 /** On Windows a virus scanner or indexer holding the target open makes rename fail for a moment. */
@@ -151,17 +175,26 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Remove temp files and set-aside locks that killed writers left behind. Called under the lock,
- * and only for those over a minute old, so no live writer can still be about to rename one.
+ * Remove temp files and set-aside locks that killed writers left behind: a temp file (a full copy
+ * of the credentials) at once when its writer on this host is gone, anything else once it is over
+ * a minute old, when no live writer can still be about to rename it. Every write and the post
+ * step call it.
  */
-async function sweepLeftovers(path: string): Promise<void> {
+export async function sweepLeftovers(path: string): Promise<void> {
   const dir = dirname(path)
   const base = basename(path)
+  const host = hostTag()
   try {
     for (const name of await readdir(dir)) {
-      if (!name.startsWith(`.${base}.tmp-`) && !name.startsWith(`${base}.lock.stale-`)) continue
+      const temp = name.startsWith(`.${base}.tmp-`)
+      if (!temp && !name.startsWith(`${base}.lock.stale-`)) continue
+      const writer = temp
+        ? /^(\d+)-([0-9a-f]{8})-[0-9a-f]+$/.exec(name.slice(base.length + 6))
+        : null
+      const pid = Number(writer?.[1])
+      const dead = writer?.[2] === host && pid !== process.pid && processIsGone(pid)
       const stats = await lstat(join(dir, name))
-      if (stats.isFile() && Date.now() - stats.mtimeMs > LEFTOVER_STALE_MS) {
+      if (stats.isFile() && (dead || Date.now() - stats.mtimeMs > LEFTOVER_STALE_MS)) {
         await unlink(join(dir, name))
       }
     }

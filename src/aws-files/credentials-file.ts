@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import { join, resolve, sep } from 'node:path'
-import { kindOf, lockedUpdate } from './atomic-file.js'
+import { kindOf, lockedUpdate, sweepLeftovers } from './atomic-file.js'
 import { withLock, type LockOptions } from './file-lock.js'
 import { FileError } from '../errors/run-errors.js'
 import {
@@ -126,6 +126,9 @@ export async function removeProfiles(
   written.forEach(entry => checkProfileName(entry.profile))
   const keyIds = new Map(written.map(entry => [entry.profile, entry.keyFingerprint]))
   const { credentials, config } = distinctPaths(paths)
+  // A killed write's temp file holds a whole copy of the credentials: gone before the job ends.
+  await sweepLeftovers(credentials)
+  await sweepLeftovers(config)
   let removed: string[] = []
   if ((await kindOf(credentials)) !== undefined) {
     const configExists = (await kindOf(config)) !== undefined

@@ -16,7 +16,7 @@ import {
 import { mkdir } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
-import { errno, randomHex, READ_NO_FOLLOW, sleep, WINDOWS } from './fs-util.js'
+import { errno, processIsGone, randomHex, READ_NO_FOLLOW, sleep, WINDOWS } from './fs-util.js'
 import { FileError } from '../errors/run-errors.js'
 
 /** How long a writer waits for another one before giving up. */
@@ -25,6 +25,8 @@ const LOCK_TIMEOUT_MS = 30_000
 const LOCK_STALE_MS = 30_000
 /** A lock is written right after it is created; still empty after this long, its writer died. */
 const UNWRITTEN_LOCK_STALE_MS = 2_000
+/** Clocks of hosts sharing a home directory differ by seconds; a lock dated later is bogus. */
+const FUTURE_SKEW_MS = 10_000
 
 export interface LockOptions {
   /** Wait at most this long for another writer (default 30 s). */
@@ -143,22 +145,14 @@ function isStale(holder: LockHolder, staleMs: number): boolean {
     return now - Number(holder.stats.mtimeMs) > Math.min(staleMs, UNWRITTEN_LOCK_STALE_MS)
   }
   if (now - holder.createdAt > staleMs) return true
+  // Dated in the future (a clock set wrong, or a forged file): it would never age out.
+  if (holder.createdAt - now > FUTURE_SKEW_MS) return true
   return (
     holder.hostname === hostname() &&
     holder.pid !== undefined &&
     holder.pid !== process.pid &&
     processIsGone(holder.pid)
   )
-}
-
-function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return false
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return errno(error) === 'ESRCH'
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Small file-system helpers shared by the atomic writer and the lock. */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
+import { hostname } from 'node:os'
 
 export const WINDOWS = process.platform === 'win32'
 
@@ -17,4 +18,19 @@ export function randomHex(): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise(done => setTimeout(done, ms))
+}
+
+/** False while the process runs (EPERM: it exists but belongs to another user). */
+export function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return errno(error) === 'ESRCH'
+  }
+}
+
+/** A short tag of this host for file names: a pid means something only on its own host. */
+export function hostTag(): string {
+  return createHash('sha256').update(hostname()).digest('hex').slice(0, 8)
 }
