@@ -1,10 +1,26 @@
 import { defineConfig } from 'vitest/config'
 
+// Two projects: `fast` is the edit loop (`npm test`: unit, in-process integration, the tests of the
+// test tools); `e2e` runs child processes (`npm run test:e2e`: dist/ under Node 24, crash safety,
+// parallel writers, moto, tinyproxy, the AWS CLI). `npm run test:all` runs both with coverage.
 export default defineConfig({
   test: {
-    include: ['__tests__/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'fast',
+          include: [
+            '__tests__/unit/**/*.test.ts',
+            '__tests__/integration/**/*.test.ts',
+            '__tests__/support/**/*.test.ts'
+          ]
+        }
+      },
+      { extends: true, test: { name: 'e2e', include: ['__tests__/e2e/**/*.test.ts'] } }
+    ],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

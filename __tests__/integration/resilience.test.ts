@@ -1,9 +1,8 @@
 /**
- * Retries, fan-out, chaining and proxies, by fault injection into the strict emulator.
+ * Retries, fan-out, chaining and proxy credentials, by fault injection into the strict emulator.
+ * The real forward proxy (tinyproxy) runs in __tests__/e2e/tinyproxy.test.ts.
  */
-import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { RolePairSpec } from '../support/test-idp.js'
@@ -283,63 +282,5 @@ describe('proxy credentials', () => {
     const first = lines.findIndex(line => line.includes('s3cret'))
     expect(lines[first]).toBe('::add-mask::s3cret%2540pass')
     expect(lines.filter(line => line.includes('s3cret@pass'))).toEqual(['::add-mask::s3cret@pass'])
-  })
-})
-
-const tinyproxy = await new Promise<boolean>(resolve => {
-  const probe = spawn('tinyproxy', ['-v'], { stdio: 'ignore' })
-  probe.on('error', () => resolve(false))
-  probe.on('exit', code => resolve(code === 0))
-})
-if (!tinyproxy)
-  console.warn('tinyproxy is not installed: the proxy tests are SKIPPED (not passed).')
-
-describe.skipIf(!tinyproxy)('through a real forward proxy (tinyproxy on 127.0.0.1)', () => {
-  async function withProxy(
-    test: (proxyUrl: string, log: () => string) => Promise<void>
-  ): Promise<void> {
-    const port = await freePort()
-    const conf = join(tmpdir(), `tinyproxy-${port}.conf`)
-    writeFileSync(
-      conf,
-      `Port ${port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nLogLevel Info\nMaxClients 20\n`
-    )
-    let log = ''
-    // `timeout` stops it by itself even if this process dies first.
-    const proxy = spawn('timeout', ['60', 'tinyproxy', '-d', '-c', conf])
-    proxy.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()))
-    proxy.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()))
-    try {
-      for (let i = 0; i < 50 && !log.includes('listening on'); i++) {
-        await new Promise(resolve => setTimeout(resolve, 100))
-      }
-      await test(`http://127.0.0.1:${port}`, () => log)
-    } finally {
-      proxy.kill()
-    }
-  }
-
-  it('sends the STS request through the http-proxy input', async () => {
-    await withProxy(async (proxyUrl, log) => {
-      const run = await runWith({ 'http-proxy': proxyUrl })
-      expect(run.error).toBeUndefined()
-      expect(sts().requests).toHaveLength(1)
-      // tinyproxy forwards in origin form but marks what it forwarded with a Via header.
-      expect(String(sts().requests[0]!.headers.via)).toMatch(/tinyproxy/)
-      expect(log()).toMatch(/Request \(file descriptor \d+\): POST http:\/\/127\.0\.0\.1:\d+\//)
-    })
-  })
-
-  it('uses HTTP_PROXY from the env, and NO_PROXY bypasses it', async () => {
-    await withProxy(async proxyUrl => {
-      process.env.HTTP_PROXY = proxyUrl
-      expect((await runWith({})).error).toBeUndefined()
-      expect(String(sts().requests[0]!.headers.via)).toMatch(/tinyproxy/)
-
-      sts().reset()
-      process.env.NO_PROXY = 'example.com,127.0.0.1'
-      expect((await runWith({})).error).toBeUndefined()
-      expect(sts().requests[0]!.headers.via).toBeUndefined()
-    })
   })
 })

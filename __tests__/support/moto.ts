@@ -1,9 +1,14 @@
 /** moto's STS server as a second, independent peer: started on 127.0.0.1, stops by itself. */
 import { spawn, spawnSync } from 'node:child_process'
 import { freePort } from './free-port.js'
+import { requirePeer } from './peers.js'
 
-export const motoAvailable =
-  spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 }).status === 0
+/** False (with a warning) when moto_server is missing; under CI=true, importing this throws. */
+export const motoAvailable = requirePeer(
+  'moto_server',
+  spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 }).status === 0,
+  'the tests against moto'
+)
 
 export async function startMoto(): Promise<{ url: string; stop: () => void }> {
   const port = await freePort()
