@@ -149,14 +149,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * An unknown argument as it may be echoed: a long value, or one that looks like base64, XML or a
+ * form body, is most likely the assertion itself (a bearer token), so only its length is shown.
+ */
+function shownArgument(value: string): string {
+  const secretLooking =
+    value.length > 32 || /[<=%]/.test(value) || /^[A-Za-z0-9+/_-]{16,}$/.test(value)
+  if (!secretLooking) return JSON.stringify(value)
+  return `(${value.length} characters, not shown: to pass the assertion, use --saml-assertion)`
+}
+
 async function assume(
   values: Record<string, string | string[] | boolean | undefined>,
   io: CliIo
 ): Promise<number> {
+  for (const secret of ['idp-password', 'idp-otp-secret']) {
+    if (values[secret] !== undefined) {
+      throw new InputError(
+        `--${secret} is not accepted: the command line is visible to every user (ps). Set the env variable ${ENV_FOR_INPUT[secret]}${secret === 'idp-password' ? ' or pipe the password on standard input' : ''}.`
+      )
+    }
+  }
   const source = values['saml-assertion']
-  if (typeof source !== 'string') {
+  const signingIn = typeof values['idp-url'] === 'string'
+  if (typeof source !== 'string' && !signingIn) {
     throw new InputError(
-      '--saml-assertion is required (file://PATH, - for stdin, or the value). See --help.'
+      '--saml-assertion (file://PATH, - for stdin, or the value) or --idp-url is required. See --help.'
     )
   }
   const output = (values.output as string | undefined) ?? (values.profile ? 'none' : 'env')

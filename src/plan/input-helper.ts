@@ -99,6 +99,18 @@ export function getSettings(read: InputReader): Settings {
   }
 }
 
+/**
+ * With mask-account-id, the account IDs in the inputs: masked before the inputs are validated,
+ * because a validation message quotes the input it refuses.
+ */
+export function inputAccountIds(read: InputReader): string[] {
+  if (read('mask-account-id').trim().toLowerCase() !== 'true') return []
+  const text = ['role-arn', 'principal-arn', 'chain-role-arn', 'allowed-account-ids']
+    .map(read)
+    .join(' ')
+  return [...new Set(text.match(/(?<!\d)\d{12}(?!\d)/g) ?? [])]
+}
+
 /** One ARN per line (role names may contain commas), or '*' for every role offered. */
 function getRoleArns(text: string | undefined): string[] | '*' {
   if (text === '*') return '*'

@@ -1,0 +1,70 @@
+/**
+ * Inputs a careless user or an attacker gives: nothing secret is echoed, account IDs stay masked,
+ * and misleading messages say what is really wrong.
+ */
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../../src/cli/cli.js'
+import { useInProcessRunner } from '../support/in-process.js'
+
+const { world, runWith } = useInProcessRunner()
+
+async function cli(argv: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+  let stderr = ''
+  let stdout = ''
+  const code = await runCli(argv, {
+    stdout: text => (stdout += text),
+    stderr: text => (stderr += text),
+    readStdin: () => '',
+    env: { HOME: process.env.HOME },
+    version: 'test'
+  })
+  return { code, stderr, stdout }
+}
+
+describe('the CLI never echoes what may be the assertion', () => {
+  it.each([
+    ['base64', () => world().idp.issue({}).base64],
+    ['XML', () => world().idp.issue({}).xml],
+    ['a form body', () => `SAMLResponse=${encodeURIComponent(world().idp.issue({}).base64)}`],
+    ['a short base64-looking value', () => 'PHNhbWxwOlJlc3BvbnNl']
+  ])('an unknown positional that is %s', async (_, value) => {
+    const assertion = value()
+    const run = await cli([assertion, '--region', 'eu-west-1'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).not.toContain(assertion.slice(0, 12))
+    expect(run.stderr).toMatch(/Unknown command \(\d+ characters, not shown/)
+    expect(run.stderr).toMatch(/--saml-assertion/)
+  })
+
+  it('still names a short, plain unknown command', async () => {
+    const run = await cli(['rolez'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('Unknown command "rolez"')
+  })
+})
+
+describe('mask-account-id', () => {
+  it('masks the account ID of an invalid role-arn before the message that quotes it', async () => {
+    const run = await runWith({
+      'role-arn': 'arn:aws:iam::123456789012:role/',
+      'mask-account-id': 'true'
+    })
+    expect(run.error).toBeDefined()
+    const first = run.stdout.findIndex(line => line.includes('123456789012'))
+    expect(run.stdout[first]).toBe('::add-mask::123456789012')
+  })
+
+  it('masks the account IDs of every ARN input and allowed-account-ids', async () => {
+    const run = await runWith({
+      'principal-arn': 'arn:aws:iam::210987654321:saml-provider/',
+      'chain-role-arn': 'arn:aws:iam::111122223333:role/Next',
+      'allowed-account-ids': '444455556666',
+      'mask-account-id': 'true'
+    })
+    expect(run.error).toBeDefined()
+    for (const id of ['210987654321', '111122223333', '444455556666']) {
+      const first = run.stdout.findIndex(line => line.includes(id))
+      expect(run.stdout[first]).toBe(`::add-mask::${id}`)
+    }
+  })
+})
