@@ -135,7 +135,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok
     }
     if (positionals.length > 0) {
-      throw new InputError(`Unknown command ${JSON.stringify(positionals[0])}. See --help.`)
+      throw new InputError(`Unknown command ${shownArgument(positionals[0]!)}. See --help.`)
     }
     return await assume(values, io)
   } catch (error) {
