@@ -10,6 +10,7 @@ import { parse } from 'yaml'
 import {
   FILE_ERRORS,
   PREFLIGHT_ERRORS,
+  SIGN_IN_ERRORS,
   STS_ERRORS,
   type CatalogEntry
 } from '../src/errors/error-catalog.js'
@@ -38,6 +39,7 @@ export function outputsTable(action: ActionYaml): string {
 
 export function troubleshootingTable(): string {
   const entries: CatalogEntry[] = [
+    ...Object.values(SIGN_IN_ERRORS),
     ...Object.values(PREFLIGHT_ERRORS),
     ...STS_ERRORS,
     ...Object.values(FILE_ERRORS)

@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
 import type { Assumed } from '../sts/assume-roles.js'
-import { readAssertion } from '../source/assertion-source.js'
+import { obtainAssertion, signInSecrets } from '../source/assertion-source.js'
 import { awsFilePaths, keyFingerprint, writeProfiles } from '../aws-files/credentials-file.js'
 import { errorMessage } from '../errors/run-errors.js'
-import { getSettings, type Settings } from '../plan/input-helper.js'
+import { getSettings, inputAccountIds, type Settings } from '../plan/input-helper.js'
 import {
   exportSession,
   logSession,
@@ -17,8 +17,17 @@ import { saveCleanupState, type CleanupState } from './state-helper.js'
 /** One run of the action: read, check locally, redeem once per role, mask, hand on. */
 export async function run(): Promise<void> {
   try {
-    const settings = getSettings(name => core.getInput(name, { trimWhitespace: false }))
-    const raw = await readAssertion(settings.assertion)
+    const read = (name: string): string => core.getInput(name, { trimWhitespace: false })
+    // The IdP password and OTP seed are masked before anything else can print them.
+    maskSecrets(signInSecrets(read))
+    maskSecrets(inputAccountIds(read))
+    const settings = getSettings(read)
+    const raw = await obtainAssertion(settings.assertion, {
+      mask: maskSecrets,
+      info: line => core.info(line),
+      env: process.env,
+      httpProxy: settings.httpProxy
+    })
     const redeemed = await redeem(settings, raw, process.env, {
       mask: maskSecrets,
       notice: line => core.notice(line),

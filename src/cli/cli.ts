@@ -1,24 +1,39 @@
 import { parseArgs } from 'node:util'
 import { decodeAssertion } from '../saml/assertion-decoder.js'
-import { readAssertion } from '../source/assertion-source.js'
+import { getAssertionSource, obtainAssertion } from '../source/assertion-source.js'
+import type { SignInHooks } from '../idp/sign-in.js'
 import type { Assumed } from '../sts/assume-roles.js'
 import { awsFilePaths, writeProfiles } from '../aws-files/credentials-file.js'
 import { InputError, RunError } from '../errors/run-errors.js'
 import { getSettings } from '../plan/input-helper.js'
 import { quote } from '../util/log-safety.js'
 import { sessionEnv } from '../action/output-helper.js'
-import { assertionExpiry, formatDuration } from '../saml/preflight.js'
+import { assertionExpiry } from '../saml/preflight.js'
+import { formatDuration } from '../util/duration.js'
 import { failureReport, profileWrites, redeem } from '../engine.js'
 import { parseRolePairs } from '../saml/role-attribute.js'
 import { parseSamlResponse } from '../saml/saml-parser.js'
 
 /** Distinct exit codes, so scripts can tell what to fix. */
-export const EXIT = { ok: 0, unexpected: 1, usage: 2, assertion: 3, sts: 4, file: 5 } as const
+export const EXIT = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  assertion: 3,
+  sts: 4,
+  file: 5,
+  'sign-in': 6
+} as const
+
+/** The IdP password and OTP seed come from these (or the password from stdin), never argv. */
+export const PASSWORD_ENV = 'SAML_ASSUME_ROLE_IDP_PASSWORD'
+export const OTP_SECRET_ENV = 'SAML_ASSUME_ROLE_IDP_OTP_SECRET'
 
 export const HELP = `saml-assume-role: redeem a SAML assertion with AWS STS AssumeRoleWithSAML.
 
 Usage:
   saml-assume-role --saml-assertion SOURCE [--role-arn ARN ...] [options]
+  saml-assume-role --idp-url URL --idp-username NAME [--role-arn ARN ...] [options]
   saml-assume-role roles SOURCE          list the roles in the assertion (no STS call)
   saml-assume-role -h | --help | --version
 
@@ -26,7 +41,16 @@ SOURCE is file://PATH, - (standard input), or the assertion itself; base64, URL-
 (as copied from browser dev tools, SAMLResponse= allowed) or XML.
 
 Options:
-  --saml-assertion SOURCE        the SAMLResponse (required)
+  --saml-assertion SOURCE        the SAMLResponse (or sign in with --idp-url)
+  --idp-url URL                  sign in at the IdP for a fresh assertion: the IdP-initiated
+                                 sign-on URL of the AWS app (form), the ECP endpoint (ecp),
+                                 or the app's embed link (okta)
+  --idp-provider P               form (default), ecp or okta
+  --idp-username NAME            the IdP user; the password comes from the env variable
+                                 ${PASSWORD_ENV} or standard input, the
+                                 TOTP seed (MFA) from ${OTP_SECRET_ENV},
+                                 never from the command line (ps shows it)
+  --idp-timeout-seconds N        budget for the whole sign-in (default 30)
   --role-arn ARN                 role to assume; repeat for several, or '*' for every role
                                  offered; optional when the assertion offers one role
   --principal-arn ARN            SAML provider ARN (default: from the assertion)
@@ -56,7 +80,7 @@ Options:
 
 Exit codes: 0 success, 2 usage error, 3 assertion rejected locally (no STS call),
 4 STS or network error, 5 credentials or config file refused (symlink, lock, ...),
-1 unexpected error.
+6 sign-in at the IdP failed (no STS call), 1 unexpected error.
 `
 
 /** CLI option -> action input, so both build their settings in one place (input-helper). */
@@ -76,7 +100,17 @@ const STRING_OPTIONS: Record<string, string> = {
   'http-proxy': 'http-proxy',
   'retry-max-attempts': 'retry-max-attempts',
   'retry-budget-seconds': 'retry-budget-seconds',
-  'max-concurrency': 'max-concurrency'
+  'max-concurrency': 'max-concurrency',
+  'idp-url': 'idp-url',
+  'idp-provider': 'idp-provider',
+  'idp-username': 'idp-username',
+  'idp-timeout-seconds': 'idp-timeout-seconds'
+}
+
+/** Inputs the CLI takes from env variables, for the messages it shares with the action. */
+const ENV_FOR_INPUT: Record<string, string> = {
+  'idp-password': PASSWORD_ENV,
+  'idp-otp-secret': OTP_SECRET_ENV
 }
 
 /** Action input -> CLI option, for the messages the CLI shares with the action. */
@@ -93,7 +127,8 @@ const OPTION_FOR_INPUT: Record<string, string> = {
 function cliWording(message: string): string {
   return message.replace(/(?:[Ii]nput )?'([a-z-]+)'/g, (match, name: string) => {
     const option = OPTION_FOR_INPUT[name]
-    return option ? `--${option}` : match
+    const envName = ENV_FOR_INPUT[name]
+    return option ? `--${option}` : envName ? `the env variable ${envName}` : match
   })
 }
 
@@ -118,6 +153,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         output: { type: 'string' },
         verify: { type: 'boolean' },
         'disable-retry': { type: 'boolean' },
+        // Declared only to refuse them with a clear message: secrets never go on argv.
+        'idp-password': { type: 'string' },
+        'idp-otp-secret': { type: 'string' },
         ...Object.fromEntries(Object.keys(STRING_OPTIONS).map(name => [name, { type: 'string' }]))
       } as const
     })
@@ -131,7 +169,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (positionals[0] === 'roles') {
       if (positionals.length !== 2) throw new InputError('Usage: saml-assume-role roles SOURCE')
-      io.stdout(describeRoles(await readSource(positionals[1]!, io), new Date()))
+      const inputs = sourceInputs(positionals[1]!, io)
+      const source = getAssertionSource(name => inputs[name] ?? '')
+      io.stdout(describeRoles(await obtainAssertion(source, stderrHooks(io)), new Date()))
       return EXIT.ok
     }
     if (positionals.length > 0) {
@@ -185,7 +225,8 @@ async function assume(
     )
   }
   const inputs: Record<string, string> = {
-    'saml-assertion': 'unused: read below',
+    ...(typeof source === 'string' ? sourceInputs(source, io) : {}),
+    ...(signingIn ? signInInputs(io) : {}),
     'role-arn': ((values['role-arn'] as string[] | undefined) ?? []).join('\n'),
     'export-env': 'false',
     'verify-credentials': values.verify ? 'true' : 'false',
@@ -196,7 +237,10 @@ async function assume(
     if (typeof value === 'string') inputs[input] = value
   }
   const settings = getSettings(name => inputs[name] ?? '')
-  const raw = await readSource(source, io)
+  const raw = await obtainAssertion(settings.assertion, {
+    ...stderrHooks(io),
+    httpProxy: settings.httpProxy
+  })
   const redeemed = await redeem(settings, raw, io.env, {
     // Before any request: a usage error must leave no session or profile behind.
     checkTargets: targets => {
@@ -269,12 +313,21 @@ function shellQuote(value: string): string {
 }
 
 /** `-` is standard input, `file://PATH` a file (read as the action reads one), else the value. */
-async function readSource(source: string, io: CliIo): Promise<string | Buffer> {
-  if (source === '-') return io.readStdin()
-  if (source.startsWith('file://')) {
-    return readAssertion({ source: 'file', path: source.slice('file://'.length) })
-  }
-  return source
+function sourceInputs(source: string, io: CliIo): Record<string, string> {
+  if (source === '-') return { 'saml-assertion': io.readStdin() }
+  if (source.startsWith('file://')) return { 'saml-assertion-file': source }
+  return { 'saml-assertion': source }
+}
+
+/** The password from the env variable, else the first line of standard input; the seed from env. */
+function signInInputs(io: CliIo): Record<string, string> {
+  const password = io.env[PASSWORD_ENV] ?? io.readStdin().split(/\r?\n/)[0] ?? ''
+  return { 'idp-password': password, 'idp-otp-secret': io.env[OTP_SECRET_ENV] ?? '' }
+}
+
+function stderrHooks(io: CliIo): SignInHooks {
+  // Nothing to mask on a terminal: the CLI never prints a secret to stderr.
+  return { mask: () => undefined, info: line => io.stderr(`${line}\n`), env: io.env }
 }
 
 /** The `roles` report: what the assertion offers and how long it is good for. */

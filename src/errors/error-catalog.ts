@@ -5,7 +5,7 @@
 export interface CatalogEntry {
   /** Error codes as STS sends them, or a pre-flight check's id. */
   codes: string[]
-  stage: 'pre-flight' | 'sts' | 'file'
+  stage: 'sign-in' | 'pre-flight' | 'sts' | 'file'
   problem: string
   cause: string
   fix: string
@@ -126,6 +126,92 @@ export const PREFLIGHT_ERRORS = {
 } as const satisfies Record<string, CatalogEntry>
 
 export type PreflightErrorId = keyof typeof PREFLIGHT_ERRORS
+
+/** Sign-in at the IdP (inputs idp-*): every one of these ends the run before any STS request. */
+export const SIGN_IN_ERRORS = {
+  'idp-credentials-refused': {
+    codes: ['idp-credentials-refused'],
+    stage: 'sign-in',
+    problem: 'The IdP refused the username or password',
+    cause:
+      'The sign-in page came back with an error (quoted as the IdP wrote it). A refused password is never retried, so the account is not locked out by retries.',
+    fix: "Check the secrets behind 'idp-username' and 'idp-password' (sign in by hand once with the same values).",
+    retryable: false
+  },
+  'idp-mfa-needs-seed': {
+    codes: ['idp-mfa-needs-seed'],
+    stage: 'sign-in',
+    problem: 'The IdP asks for a one-time code, but no idp-otp-secret is set',
+    cause: 'The account has MFA (TOTP) enrolled.',
+    fix: "Store the authenticator's base32 seed as a secret and pass it as 'idp-otp-secret', or use an account without MFA for automation.",
+    retryable: false
+  },
+  'idp-otp-refused': {
+    codes: ['idp-otp-refused'],
+    stage: 'sign-in',
+    problem: 'The IdP refused the one-time code',
+    cause:
+      "The code computed from 'idp-otp-secret' was not accepted: a wrong seed, a runner clock off by more than 30 seconds, or a code already used.",
+    fix: "Check the seed in 'idp-otp-secret' (the one shown at enrolment) and the runner clock.",
+    retryable: false
+  },
+  'idp-page-not-understood': {
+    codes: ['idp-page-not-understood'],
+    stage: 'sign-in',
+    problem: 'A sign-in page was not understood',
+    cause:
+      'The page has no form the walker can fill (username, password, one-time code) or submit on its own; its title, URL (without query) and field names are shown.',
+    fix: "Check that 'idp-url' is the IdP-initiated sign-on URL of the AWS application, and that 'idp-provider' fits the IdP. IdPs that need a browser (CAPTCHA, device checks) cannot be scripted.",
+    retryable: false
+  },
+  'idp-too-many-steps': {
+    codes: ['idp-too-many-steps'],
+    stage: 'sign-in',
+    problem: 'Sign-in took too many steps',
+    cause:
+      'More than 15 pages or redirects without reaching the form that posts to AWS: a loop, or a flow that needs a browser.',
+    fix: "Check 'idp-url', and sign in by hand once to see the pages this account goes through.",
+    retryable: false
+  },
+  'idp-unreachable': {
+    codes: ['idp-unreachable'],
+    stage: 'sign-in',
+    problem: 'The IdP could not be reached',
+    cause:
+      'A network failure, DNS, proxy, TLS certificate error or server error that lasted for the whole idp-timeout-seconds.',
+    fix: "Check 'idp-url', the runner's network access to the IdP (self-hosted runners for an internal IdP) and the proxy settings; raise 'idp-timeout-seconds' for a slow IdP.",
+    retryable: true
+  },
+  'idp-insecure': {
+    codes: ['idp-insecure'],
+    stage: 'sign-in',
+    problem: 'The IdP sent the sign-in somewhere unsafe',
+    cause:
+      'A redirect from https to plain http, plain http to a host other than loopback, or a page larger than 5 MB.',
+    fix: 'Fix the IdP so every sign-in URL is https; check that idp-url points at the IdP itself.',
+    retryable: false
+  },
+  'idp-no-saml-response': {
+    codes: ['idp-no-saml-response'],
+    stage: 'sign-in',
+    problem: 'Sign-in ended without a SAMLResponse for AWS',
+    cause:
+      'The IdP signed the user in but did not post a SAMLResponse to an AWS sign-in endpoint (the user is not assigned the AWS application, or the IdP answered with an error).',
+    fix: "Assign the user (or a group) to the AWS application in the IdP, and check the application's ACS URL is https://signin.aws.amazon.com/saml.",
+    retryable: false
+  },
+  'idp-unsupported': {
+    codes: ['idp-unsupported'],
+    stage: 'sign-in',
+    problem: "The IdP does not offer the flow 'idp-provider' names",
+    cause:
+      'For example an ECP endpoint that is switched off, or an Okta org on Identity Engine without the classic authn API.',
+    fix: "Choose the 'idp-provider' the IdP supports (form works for most), or enable the flow at the IdP.",
+    retryable: false
+  }
+} as const satisfies Record<string, CatalogEntry>
+
+export type SignInErrorId = keyof typeof SIGN_IN_ERRORS
 
 export const STS_ERRORS: CatalogEntry[] = [
   {

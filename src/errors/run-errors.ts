@@ -1,10 +1,10 @@
 import type { FileErrorId } from './error-catalog.js'
 
 /**
- * The three ways a run can fail. The CLI maps each to its own exit code; the action reports the
+ * The ways a run can fail. The CLI maps each to its own exit code; the action reports the
  * message once through core.setFailed. Messages never contain a secret and quote untrusted text.
  */
-export type FailureKind = 'usage' | 'assertion' | 'sts' | 'file'
+export type FailureKind = 'usage' | 'assertion' | 'sts' | 'sign-in' | 'file'
 
 export abstract class RunError extends Error {
   abstract readonly kind: FailureKind
@@ -28,6 +28,20 @@ export class StsError extends RunError {
     readonly code: string,
     readonly retryable: boolean,
     readonly httpStatus?: number
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * Signing in at the IdP failed (wrong password, MFA, a page not understood, the IdP unreachable).
+ * No request was sent to STS. `code` is the catalog entry (SIGN_IN_ERRORS).
+ */
+export class SignInError extends RunError {
+  readonly kind = 'sign-in'
+  constructor(
+    message: string,
+    readonly code: string
   ) {
     super(message)
   }

@@ -35,6 +35,12 @@ export interface IdpRequest {
   body?: string | URLSearchParams
   /** HTTP Basic credentials (ECP). Masked like the password. */
   basicAuth?: { username: string; password: string }
+  /**
+   * The request carries the password or a one-time code: it is retried only when it cannot have
+   * reached the IdP (connection refused), never after an answer, because an IdP may answer a
+   * refused password with a 5xx and a retry can lock the account.
+   */
+  carriesSecret?: boolean
 }
 
 /**

@@ -1,12 +1,13 @@
 import { requireArn } from './arn.js'
+import { getAssertionSource, type AssertionSource } from '../source/assertion-source.js'
 import { InputError } from '../errors/run-errors.js'
-import { SESSION_NAME } from '../saml/preflight.js'
+import { SESSION_NAME } from '../saml/saml-rules.js'
 import { isLoopback } from '../sts/proxy.js'
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from '../sts/retry-policy.js'
 
 /** Everything a run needs from the workflow, validated once. */
 export interface Settings {
-  assertion: { source: 'input'; value: string } | { source: 'file'; path: string }
+  assertion: AssertionSource
   /** The roles to assume: none (the assertion's only role), some, or every role offered. */
   roleArns: string[] | '*'
   principalArn?: string
@@ -198,25 +199,6 @@ function optionalInteger(
   fallback: number
 ): number {
   return text === undefined ? fallback : parseInteger(text, name, min, max)
-}
-
-function getAssertionSource(read: InputReader): Settings['assertion'] {
-  // Not trimmed: raw XML must reach STS byte for byte.
-  const value = read('saml-assertion')
-  const file = read('saml-assertion-file').trim()
-  const hasValue = value.trim() !== ''
-  if (hasValue && file) {
-    throw new InputError(
-      "Both 'saml-assertion' and 'saml-assertion-file' are set. Set exactly one of them."
-    )
-  }
-  if (file) return { source: 'file', path: file.replace(/^file:\/\//, '') }
-  if (hasValue) return { source: 'input', value }
-  throw new InputError(
-    "No SAML assertion given. Set 'saml-assertion' (e.g. from a secret or a previous step's output) " +
-      "or 'saml-assertion-file' (a path, file:// accepted). If it comes from a secret, check that the " +
-      'secret exists and is available to this workflow (secrets are empty in pull requests from forks).'
-  )
 }
 
 /**

@@ -1,9 +1,146 @@
 import { readFile } from 'node:fs/promises'
 import { InputError } from '../errors/run-errors.js'
-import type { Settings } from '../plan/input-helper.js'
+import type { IdpProviderName, SignInSettings } from '../idp/provider.js'
+import { signIn, type SignInHooks } from '../idp/sign-in.js'
+import { isLoopback } from '../sts/proxy.js'
+
+/** Reads one input, untrimmed, '' when unset (core.getInput with trimWhitespace: false). */
+type InputReader = (name: string) => string
+
+/**
+ * Where the assertion comes from: an input's text, a file, or a sign-in at the IdP right before
+ * the STS call. Exactly one per run.
+ */
+export type AssertionSource =
+  | { source: 'input'; value: string }
+  | { source: 'file'; path: string }
+  | { source: 'sign-in'; signIn: SignInSettings }
+
+export const IDP_PROVIDERS: readonly IdpProviderName[] = ['form', 'ecp', 'okta']
+export const IDP_TIMEOUT_DEFAULT = 30
+const IDP_TIMEOUT_MAX = 600
+/** Inputs that only make sense with idp-url (provider and timeout have defaults in action.yml). */
+const SIGN_IN_ONLY = ['idp-username', 'idp-password', 'idp-otp-secret'] as const
+
+/** The values to mask before anything else is printed: the raw inputs and their normal forms. */
+export function signInSecrets(read: InputReader): string[] {
+  const password = read('idp-password')
+  const seed = read('idp-otp-secret')
+  return [password, password.trim(), seed, seed.trim(), normaliseSeed(seed)].filter(
+    value => value.trim() !== ''
+  )
+}
+
+export function getAssertionSource(read: InputReader): AssertionSource {
+  // Not trimmed: raw XML must reach STS byte for byte.
+  const value = read('saml-assertion')
+  const file = read('saml-assertion-file').trim()
+  const idpUrl = read('idp-url').trim()
+  const hasValue = value.trim() !== ''
+  const given = [
+    hasValue && "'saml-assertion'",
+    file && "'saml-assertion-file'",
+    idpUrl && "'idp-url'"
+  ].filter((name): name is string => Boolean(name))
+  if (given.length > 1) {
+    throw new InputError(
+      `${given.length === 2 ? 'Both ' : ''}${given.join(' and ')} are set. Set exactly one of them.` +
+        (idpUrl
+          ? " Each is a source of the assertion: 'idp-url' signs in at the IdP for a fresh one, the others pass one you already have."
+          : '')
+    )
+  }
+  if (idpUrl) return { source: 'sign-in', signIn: getSignIn(read, idpUrl) }
+  const stray = SIGN_IN_ONLY.find(name => read(name).trim() !== '')
+  if (stray) {
+    throw new InputError(
+      `Input '${stray}' is set but 'idp-url' is not. Set 'idp-url' to sign in at the IdP, or remove '${stray}'.`
+    )
+  }
+  // One place strips the prefix, for the action's input and the CLI's file://PATH alike.
+  if (file) return { source: 'file', path: file.replace(/^file:\/\//, '') }
+  if (hasValue) return { source: 'input', value }
+  throw new InputError(
+    "No SAML assertion given. Set 'saml-assertion' (e.g. from a secret or a previous step's output), " +
+      "'saml-assertion-file' (a path, file:// accepted), or 'idp-url' with 'idp-username' and 'idp-password' " +
+      'to sign in at the IdP. If it comes from a secret, check that the secret exists and is available to ' +
+      'this workflow (secrets are empty in pull requests from forks).'
+  )
+}
+
+function getSignIn(read: InputReader, urlText: string): SignInSettings {
+  let url: URL
+  try {
+    url = new URL(urlText)
+  } catch {
+    throw new InputError(
+      `Input 'idp-url' is not a URL: ${JSON.stringify(urlText.slice(0, 200))}. Use the IdP's sign-in URL, e.g. https://idp.example.com/...`
+    )
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    // The password and the assertion would cross the network unencrypted.
+    throw new InputError(
+      `Input 'idp-url' uses plain http to ${url.hostname}; the password would cross the network unencrypted. Use https (plain http is allowed only for loopback test IdPs).`
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(`Input 'idp-url' must be an https URL, not ${url.protocol}.`)
+  }
+  if (url.username || url.password) {
+    throw new InputError(
+      "Input 'idp-url' holds credentials (user:password@). Pass them as 'idp-username' and 'idp-password' instead."
+    )
+  }
+  const providerText = read('idp-provider').trim() || 'form'
+  const provider = IDP_PROVIDERS.find(name => name === providerText)
+  if (!provider) {
+    throw new InputError(
+      `Input 'idp-provider' must be ${IDP_PROVIDERS.join(', ')}, not ${JSON.stringify(providerText.slice(0, 50))}.`
+    )
+  }
+  const username = read('idp-username').trim()
+  if (!username) {
+    throw new InputError(
+      "Input 'idp-username' is required with 'idp-url'. If it comes from a secret, check that the secret exists and is available to this workflow."
+    )
+  }
+  // Not trimmed: a password may end in a space.
+  const password = read('idp-password').replace(/\r?\n$/, '')
+  if (password === '') {
+    throw new InputError(
+      "Input 'idp-password' is required with 'idp-url'. If it comes from a secret, check that the secret exists and is available to this workflow (secrets are empty in pull requests from forks)."
+    )
+  }
+  const seedText = read('idp-otp-secret')
+  const otpSecret = seedText.trim() === '' ? undefined : normaliseSeed(seedText)
+  if (otpSecret !== undefined && !/^[A-Z2-7]+=*$/.test(otpSecret)) {
+    // Never echo the seed, not even a part of it.
+    throw new InputError(
+      "Input 'idp-otp-secret' is not a base32 TOTP seed (letters A-Z and digits 2-7). Use the seed shown as text when the authenticator was enrolled, not the 6-digit code or the otpauth:// URL."
+    )
+  }
+  const timeoutText = read('idp-timeout-seconds').trim()
+  let timeoutSeconds = IDP_TIMEOUT_DEFAULT
+  if (timeoutText !== '') {
+    if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 1) {
+      throw new InputError(
+        `Input 'idp-timeout-seconds' must be a whole number of seconds between 1 and ${IDP_TIMEOUT_MAX}, not ${JSON.stringify(timeoutText.slice(0, 50))}.`
+      )
+    }
+    timeoutSeconds = Math.min(Number(timeoutText), IDP_TIMEOUT_MAX)
+  }
+  return { provider, url, username, password, otpSecret, timeoutMs: timeoutSeconds * 1000 }
+}
+
+/** Authenticator apps show seeds in groups of four, lower or upper case. */
+function normaliseSeed(seed: string): string {
+  return seed.replace(/[\s-]/g, '').toUpperCase()
+}
 
 /** The assertion exactly as supplied: the input's text, or the file's bytes. */
-export async function readAssertion(source: Settings['assertion']): Promise<string | Buffer> {
+export async function readAssertion(
+  source: Exclude<AssertionSource, { source: 'sign-in' }>
+): Promise<string | Buffer> {
   if (source.source === 'input') return source.value
   try {
     return await readFile(source.path)
@@ -20,4 +157,13 @@ export async function readAssertion(source: Settings['assertion']): Promise<stri
         'Check the path (absolute, or relative to the working directory: the workspace in a workflow) and that whatever writes the file has run.'
     )
   }
+}
+
+/** The assertion for this run, from whichever source was given; the action and CLI both call this. */
+export async function obtainAssertion(
+  source: AssertionSource,
+  hooks: SignInHooks
+): Promise<string | Buffer> {
+  if (source.source === 'sign-in') return signIn(source.signIn, hooks)
+  return readAssertion(source)
 }
