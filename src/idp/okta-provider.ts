@@ -6,6 +6,7 @@
  * Identity Engine without the classic API is named as such. A refused password ends the
  * sign-in on the spot: it is sent exactly once.
  */
+import { isAwsSignInEndpoint } from './form-provider.js'
 import { readPage } from './html-form.js'
 import { withoutQuery } from './idp-session.js'
 import { readAuthnAnswer, readPipeline, TOTP_FACTOR_TYPE, type AuthnStep } from './okta-authn.js'
@@ -84,7 +85,8 @@ async function samlFromAppLink(
   const html = readPage(page.body, page.url)
   for (const form of html.forms) {
     const field = form.fields.find(f => f.name === 'SAMLResponse' && f.value !== '')
-    if (field) {
+    // Only a Response meant for AWS: another app's would be refused by STS anyway.
+    if (field && isAwsSignInEndpoint(form.action)) {
       session.mask(field.value)
       return field.value
     }
@@ -147,7 +149,7 @@ async function pipeline(session: IdpSession, org: URL): Promise<string | undefin
 function identityEngine(): Error {
   return signInError(
     'idp-unsupported',
-    "The Okta org runs Identity Engine, which does not offer the classic authn API (/api/v1/authn) and session-token app links that 'idp-provider: okta' uses, and its sign-in widget needs a browser. Fetch the assertion another way and pass it as 'saml-assertion', or ask the Okta administrators whether the classic API can stay enabled for this app"
+    "The Okta org runs Identity Engine (pipeline \"idx\"), which does not offer the classic authn API (/api/v1/authn) that 'idp-provider: okta' uses; its sign-in widget needs a browser. Fetch the assertion another way and pass it as 'saml-assertion'"
   )
 }
 

@@ -117,11 +117,16 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return jar
 }
 
-/** An opaque random value, like the session ids and tokens IdPs hand out; kept in `secrets`. */
+/** A session id or token the IdP hands out (a cookie value, a bearer token); kept in `secrets`. */
 export function token(stats: FakeIdpStats, bytes = 18): string {
-  const value = randomBytes(bytes).toString('base64url')
+  const value = opaque(bytes)
   stats.secrets.push(value)
   return value
+}
+
+/** A random value that grants nothing on its own (a form's step key, a request id). */
+export function opaque(bytes = 12): string {
+  return randomBytes(bytes).toString('base64url')
 }
 
 /** RFC 6238 with the authenticator-app defaults (SHA-1, 6 digits, 30 s), one step of drift. */
@@ -135,15 +140,11 @@ export function newOtpSecret(): string {
   return new Secret({ size: 20 }).base32
 }
 
-/** The code an authenticator app shows right now for `secret`. */
-export function currentOtp(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate()
-}
-
-/** A code that is surely refused now (another code of the same length). */
-export function wrongOtp(secret: string): string {
-  const right = currentOtp(secret)
-  return String((Number(right) + 500_000) % 1_000_000).padStart(6, '0')
+/** The code an authenticator app shows for `secret` now (or at `timestamp`). */
+export function currentOtp(secret: string, timestamp = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
+    timestamp
+  })
 }
 
 export function html(

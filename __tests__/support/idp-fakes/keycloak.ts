@@ -12,6 +12,7 @@ import {
   html,
   issueFor,
   newStats,
+  opaque,
   redirect,
   startFakeServer,
   token,
@@ -54,7 +55,8 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
     `<div class="login-pf-page"><div id="kc-header">demo</div>\n${inner}\n</div></body></html>`
 
   function loginPage(res: ServerResponse, s: AuthSession, error?: string, username = ''): void {
-    s.code = token(stats, 12) // every rendered form carries a fresh session_code, as Keycloak's does
+    // Every rendered form carries a fresh session_code, as Keycloak's does; it needs the cookie.
+    s.code = opaque(12)
     const err =
       error === undefined
         ? ''
@@ -84,7 +86,7 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
   }
 
   function otpPage(res: ServerResponse, s: AuthSession, error?: string): void {
-    s.code = token(stats, 12)
+    s.code = opaque(12)
     const err =
       error === undefined
         ? ''
@@ -139,8 +141,8 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
       const s: AuthSession = {
         stage: 'password',
         code: '',
-        execution: token(stats, 9),
-        tabId: token(stats, 8)
+        execution: opaque(9),
+        tabId: opaque(8)
       }
       sessions.set(id, s)
       const cookiePath = `Path=${REALM}/; HttpOnly`
