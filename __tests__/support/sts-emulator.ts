@@ -51,6 +51,15 @@ export type Fault =
   | { kind: 'reset'; times: number }
   | { kind: 'garbage'; times: number }
   | { kind: 'error'; times: number; code: string; status: number; message?: string }
+  /** Any answer at all: what a captive portal, a misrouted proxy or another service sends. */
+  | {
+      kind: 'answer'
+      times: number
+      status: number
+      body: string
+      contentType?: string
+      headers?: Record<string, string>
+    }
 
 export interface RecordedRequest {
   action: string
@@ -554,6 +563,15 @@ export async function startStsEmulator(opts: EmulatorOptions = {}): Promise<StsE
           id,
           'text/plain'
         )
+      case 'answer':
+        if (res.destroyed) return
+        res.writeHead(fault.status, {
+          'content-type': fault.contentType ?? 'text/html',
+          'content-length': Buffer.byteLength(fault.body),
+          ...fault.headers
+        })
+        res.end(fault.body)
+        return
       case 'reset':
         // An RST, not a clean FIN, so clients see ECONNRESET as with a dropped connection.
         req.socket.resetAndDestroy()

@@ -24,11 +24,12 @@ const RETRYABLE = [
   'InternalFailure',
   'InternalError',
   'http-5xx',
-  'network',
-  'bad-response'
+  'network'
 ]
 
 const NOT_RETRYABLE = [
+  // Not STS answering: a retry would replay the assertion to it.
+  'bad-response',
   'AccessDenied',
   'ValidationError',
   'InvalidIdentityToken',

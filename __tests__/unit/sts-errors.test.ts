@@ -88,8 +88,7 @@ describe('the error catalog', () => {
         'InternalFailure',
         'InternalError',
         'http-5xx',
-        'network',
-        'bad-response'
+        'network'
       ].sort()
     )
     expect(UNKNOWN_STS_ERROR.retryable).toBe(false)
@@ -374,14 +373,14 @@ describe('classifyStsError', () => {
     )
   })
 
-  it('marks an unreadable answer retryable', () => {
+  it('marks an unreadable answer not retryable (it is not STS answering)', () => {
     const error = classifyStsError(
       Object.assign(new SyntaxError('Unexpected token < in XML'), {
         $metadata: { httpStatusCode: 200 }
       })
     )
     expect(error.code).toBe('bad-response')
-    expect(error.retryable).toBe(true)
+    expect(error.retryable).toBe(false)
     expect(error.message.startsWith('STS sent a response that could not be read (HTTP 200).')).toBe(
       true
     )

@@ -327,9 +327,10 @@ export const STS_ERRORS: CatalogEntry[] = [
     stage: 'sts',
     problem: 'STS sent a response that could not be read',
     cause:
-      'Something between the runner and STS (a proxy or captive portal) returned a non-STS answer.',
-    fix: "Check the proxy settings and 'sts-endpoint'.",
-    retryable: true
+      'Something between the runner and STS (a proxy or captive portal) returned a non-STS answer: an HTML page, a redirect, or a 200 without credentials.',
+    fix: "Check the proxy settings and 'sts-endpoint'. Not retried: each retry would send the assertion to whatever answered.",
+    // Not transient, and a retry replays the bearer assertion to something that is not STS.
+    retryable: false
   }
 ]
 
