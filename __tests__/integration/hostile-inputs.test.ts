@@ -2,6 +2,8 @@
  * Inputs a careless user or an attacker gives: nothing secret is echoed, account IDs stay masked,
  * and misleading messages say what is really wrong.
  */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/cli.js'
 import { useInProcessRunner } from '../support/in-process.js'
@@ -66,5 +68,42 @@ describe('mask-account-id', () => {
       const first = run.stdout.findIndex(line => line.includes(id))
       expect(run.stdout[first]).toBe(`::add-mask::${id}`)
     }
+  })
+})
+
+describe('messages that say what is really wrong', () => {
+  it.each([
+    [
+      'UTF-16LE',
+      (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
+    ],
+    [
+      'UTF-16BE',
+      (text: string) => {
+        const body = Buffer.from(text, 'utf16le').swap16()
+        return Buffer.concat([Buffer.from([0xfe, 0xff]), body])
+      }
+    ]
+  ])('reads a %s file with a BOM (PowerShell `>` writes them)', async (_, encode) => {
+    const file = join(process.env.HOME!, 'assertion.txt')
+    mkdirSync(process.env.HOME!, { recursive: true })
+    writeFileSync(file, encode(`${world().idp.issue({}).base64}\r\n`))
+    const run = await runWith({ 'saml-assertion': '', 'saml-assertion-file': file })
+    expect(run.error).toBeUndefined()
+    expect(run.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/)
+  })
+
+  it("says role-arn '*' cannot be expanded for an encrypted assertion, when principal-arn is set", async () => {
+    const run = await runWith(
+      {
+        'role-arn': '*',
+        'principal-arn': 'arn:aws:iam::123456789012:saml-provider/TestIdP',
+        profile: 'p-{role-name}'
+      },
+      { encrypted: true }
+    )
+    expect(run.error).not.toMatch(/needs both role-arn and principal-arn/)
+    expect(run.error).toMatch(/^role-arn '\*' cannot be used with an encrypted assertion/)
+    expect(world().emulator.requestCount()).toBe(0)
   })
 })

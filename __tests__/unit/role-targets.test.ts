@@ -144,7 +144,6 @@ describe('planTargets: an encrypted assertion', () => {
 
   it.each<[string, Partial<TargetSettings>]>([
     ['no role-arn', { principalArn: PROVIDER }],
-    ["role-arn '*'", { roleArns: '*', principalArn: PROVIDER }],
     ['no principal-arn', { roleArns: [DEPLOY] }],
     ['a principal-arn that is not a provider ARN', { roleArns: [DEPLOY], principalArn: DEPLOY }],
     ['a role-arn that is not a role ARN', { roleArns: [PROVIDER], principalArn: PROVIDER }],
@@ -152,6 +151,13 @@ describe('planTargets: an encrypted assertion', () => {
   ])('refuses %s', (_label, overrides) => {
     const error = thrown(AssertionError, () => planTargets(undefined, settings(overrides)))
     expect(error.message).toBe(ENCRYPTED_NEEDS_ARNS)
+  })
+
+  it("refuses role-arn '*' for what it is, though both ARNs are set", () => {
+    const error = thrown(AssertionError, () =>
+      planTargets(undefined, settings({ roleArns: '*', principalArn: PROVIDER }))
+    )
+    expect(error.message).toMatch(/^role-arn '\*' cannot be used with an encrypted assertion/)
   })
 
   it('still checks that role and provider share an account', () => {

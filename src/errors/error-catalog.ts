@@ -122,6 +122,14 @@ export const PREFLIGHT_ERRORS = {
     cause: 'The roles in an EncryptedAssertion cannot be read locally.',
     fix: "Set both 'role-arn' and 'principal-arn'.",
     retryable: false
+  },
+  'encrypted-no-wildcard': {
+    codes: ['encrypted-no-wildcard'],
+    stage: 'pre-flight',
+    problem: "role-arn '*' cannot be used with an encrypted assertion",
+    cause: "The roles in an EncryptedAssertion cannot be read locally, so '*' cannot be expanded.",
+    fix: "List the role ARNs in 'role-arn', one per line, with 'principal-arn'.",
+    retryable: false
   }
 } as const satisfies Record<string, CatalogEntry>
 

@@ -67,12 +67,9 @@ function pairsFromInputs(settings: TargetSettings): RolePair[] {
   const principal = settings.principalArn
     ? parseArn(settings.principalArn, 'saml-provider')
     : undefined
-  if (
-    settings.roleArns === '*' ||
-    settings.roleArns.length === 0 ||
-    !principal ||
-    !settings.principalArn
-  ) {
+  // Both ARNs may well be set: the wildcard is what cannot work here.
+  if (settings.roleArns === '*') throw preflightError('encrypted-no-wildcard')
+  if (settings.roleArns.length === 0 || !principal || !settings.principalArn) {
     throw preflightError('encrypted-needs-arns')
   }
   const principalArn = settings.principalArn

@@ -34,7 +34,7 @@ const BOM = '\uFEFF'
  * gets the Response inside it (see unwrapEnvelope).
  */
 export function decodeAssertion(input: string | Buffer): DecodedAssertion {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : fromUtf16(input)
   const text = bytes.toString('utf8')
   const trimmed = text.replace(BOM, '').trim()
   if (trimmed === '') throw preflightError('not-saml-response', 'the assertion is empty')
@@ -94,6 +94,19 @@ function fromEnvelope(form: AssertionForm, envelope: string, seen: string[]): De
     secrets: unique([...seen, envelope.trim(), xml, base64]),
     envelope: 'soap'
   }
+}
+
+/**
+ * A file in UTF-16 with a byte order mark (what PowerShell's `>` writes) holds the same text:
+ * read as UTF-8 it would look like neither XML nor base64.
+ */
+function fromUtf16(bytes: Buffer): Buffer {
+  const body = bytes.subarray(2, 2 + ((bytes.length - 2) & ~1))
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(body.toString('utf16le'), 'utf8')
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return Buffer.from(Buffer.from(body).swap16().toString('utf16le'), 'utf8')
+  }
+  return bytes
 }
 
 function checkLength(base64: string): void {
