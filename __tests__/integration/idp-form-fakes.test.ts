@@ -132,6 +132,14 @@ describe('form provider, IdP specifics', () => {
     expect(fake.stats.otpPosts).toBe(1)
   })
 
+  it('does not send the password again after a 5xx answer to it', async () => {
+    fake = await startKeycloak({ idp: fakeSigner, user: ALICE, failFirstPasswordPost: 503 })
+    const got = await signInAt(fake, 'form', ALICE)
+    expect(got.error?.code).toBe('idp-unreachable')
+    expect(got.error?.message).toContain('HTTP 503')
+    expect(fake.stats.passwordPosts).toBe(1)
+  })
+
   it('walks Shibboleth through its storage pages with the _eventId_proceed event', async () => {
     fake = await startShibboleth({ idp: fakeSigner, user: ALICE })
     const got = await signInAt(fake, 'form', ALICE)

@@ -91,6 +91,24 @@ describe('okta provider', () => {
     expect(idp.stats.otpPosts).toBe(0)
   })
 
+  it('names the factors when the account has none a code can answer', async () => {
+    const user = { ...ALICE, otpSecret: newOtpSecret() }
+    const idp = await okta(user, { factors: ['push'] })
+    const got = await signInAt(idp, 'okta', user)
+    expect(got.error?.code).toBe('idp-unsupported')
+    expect(got.error?.message).toContain('no token:software:totp factor')
+    expect(got.error?.message).toContain('"push"')
+    expect(idp.stats.requests.filter(r => r.endsWith('/verify'))).toEqual([])
+  })
+
+  it('does not send the password again after a 5xx answer to it', async () => {
+    const idp = await okta(ALICE, { failFirstAuthn: 503 })
+    const got = await signInAt(idp, 'okta', ALICE)
+    expect(got.error?.code).toBe('idp-unreachable')
+    expect(got.error?.message).toContain('503')
+    expect(idp.stats.passwordPosts).toBe(1)
+  })
+
   it('names an Identity Engine org that does not offer the classic authn API', async () => {
     const idp = await okta(ALICE, { pipeline: 'idx' })
     const got = await signInAt(idp, 'okta', ALICE)

@@ -65,6 +65,15 @@ export function nextStep(
     }
   }
 
+  // The session retries 5xx answers itself, except to a request that carried the password or a
+  // code: such an answer is a server fault, not a page to read (nor a reason to send it again).
+  if (response.status >= 500) {
+    throw signInError(
+      'idp-unreachable',
+      `${pageName(page, response)} answered HTTP ${response.status} to the request with the password or code; it is not sent again (a retry could lock the account). Run the job again later`
+    )
+  }
+
   const otpForm = page.forms.find(form => otpField(form) && !passwordField(form))
   if (otpForm) {
     if (state.otp > 0) {

@@ -21,6 +21,8 @@ export const oktaProvider: SignInProvider = async (settings, session) => {
   const answer = await session.request(new URL('/api/v1/authn', org), {
     method: 'POST',
     headers: JSON_HEADERS,
+    // Never sent twice once Okta has seen it: a retry can lock the account.
+    carriesSecret: true,
     body: JSON.stringify({
       username: settings.username,
       password: settings.password,
@@ -61,6 +63,7 @@ async function verifyTotp(
   const answer = await session.request(step.verify, {
     method: 'POST',
     headers: JSON_HEADERS,
+    carriesSecret: true,
     // The code is computed now, not earlier: it is valid for one 30-second step.
     body: JSON.stringify({ stateToken: step.stateToken, passCode: session.otp() })
   })
@@ -119,6 +122,13 @@ async function refuse(
     throw signInError(
       'idp-credentials-refused',
       'Okta says the password has expired (PASSWORD_EXPIRED); set a new one at Okta and update the secret'
+    )
+  }
+  if ((step.kind === 'error' || step.kind === 'not-okta') && step.httpStatus >= 500) {
+    // The session does not repeat a request that carried the password or a code; nor do we.
+    throw signInError(
+      'idp-unreachable',
+      `Okta answered HTTP ${step.httpStatus} to the ${call} call, which carried a secret, so it is not sent again (a retry could lock the account); run the job again later`
     )
   }
   // Anything else may be an Identity Engine org refusing the classic API: ask the org.

@@ -25,6 +25,8 @@ import {
 export interface KeycloakOptions extends FakeIdpOptions {
   /** The OTP input's name and id: `otp` today, `totp` in older releases. */
   otpField?: 'otp' | 'totp'
+  /** Answer the first password POST with this 5xx (after counting it), as an overloaded node. */
+  failFirstPasswordPost?: number
 }
 
 const REALM = '/realms/demo'
@@ -172,6 +174,15 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
     if (s.stage === 'password') {
       if (!req.form.has('password')) return loginPage(res, s)
       stats.passwordPosts++
+      if (opts.failFirstPasswordPost !== undefined && stats.passwordPosts === 1) {
+        return html(
+          res,
+          page('Error', '<p>Unexpected error when authenticating with identity provider</p>'),
+          {
+            status: opts.failFirstPasswordPost
+          }
+        )
+      }
       const username = req.form.get('username') ?? ''
       if (username !== opts.user.username || req.form.get('password') !== opts.user.password) {
         return loginPage(res, s, 'Invalid username or password.', username)

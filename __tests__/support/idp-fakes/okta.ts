@@ -29,6 +29,10 @@ import {
 export interface OktaOptions extends FakeIdpOptions {
   /** 'idx': an Identity Engine org whose classic authn API is not available. */
   pipeline?: 'v1' | 'idx'
+  /** Answer the first password POST with this 5xx (after counting it), as an overloaded org. */
+  failFirstAuthn?: number
+  /** Enrolled factors (default both): a push-only account has nothing a code can answer. */
+  factors?: ('push' | 'totp')[]
 }
 
 export const OKTA_APP_PATH = '/home/amazon_aws/0oa1kx5b2cTestApp0h8/272'
@@ -81,6 +85,7 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
     })
   }
   function mfaRequired(res: ServerResponse): void {
+    const enrolled = opts.factors ?? ['push', 'totp']
     const stateToken = `00${token(stats, 30)}`
     stateTokens.add(stateToken)
     const factorLinks = (id: string) => ({
@@ -109,7 +114,7 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
             profile: { credentialId: opts.user.username },
             _links: factorLinks(TOTP_FACTOR)
           }
-        ],
+        ].filter(f => enrolled.includes(f.id === PUSH_FACTOR ? 'push' : 'totp')),
         policy: { allowRememberDevice: false, rememberDeviceLifetimeInMinutes: 0 }
       },
       _links: {
@@ -148,6 +153,9 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
       }
       const body = JSON.parse(req.body || '{}') as { username?: string; password?: string }
       if (body.password !== undefined) stats.passwordPosts++
+      if (opts.failFirstAuthn !== undefined && stats.passwordPosts === 1) {
+        return json(res, opts.failFirstAuthn, oktaError('E0000009', 'Internal Server Error'))
+      }
       if (opts.pipeline === 'idx') {
         return json(
           res,
