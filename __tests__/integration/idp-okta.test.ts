@@ -101,6 +101,14 @@ describe('okta provider', () => {
     expect(idp.stats.requests.filter(r => r.endsWith('/verify'))).toEqual([])
   })
 
+  it('says a locked account is locked, and sends nothing more', async () => {
+    const idp = await okta(ALICE, { lockedOut: true })
+    const got = await signInAt(idp, 'okta', ALICE)
+    expect(got.error?.code).toBe('idp-credentials-refused')
+    expect(got.error?.message).toContain('locked out')
+    expect(idp.stats.requests).toEqual(['POST /api/v1/authn'])
+  })
+
   it('does not send the password again after a 5xx answer to it', async () => {
     const idp = await okta(ALICE, { failFirstAuthn: 503 })
     const got = await signInAt(idp, 'okta', ALICE)

@@ -31,6 +31,8 @@ export interface OktaOptions extends FakeIdpOptions {
   pipeline?: 'v1' | 'idx'
   /** Answer the first password POST with this 5xx (after counting it), as an overloaded org. */
   failFirstAuthn?: number
+  /** The account is locked (and the org shows lockout failures): the right password gets LOCKED_OUT. */
+  lockedOut?: boolean
   /** Enrolled factors (default both): a push-only account has nothing a code can answer. */
   factors?: ('push' | 'totp')[]
 }
@@ -168,6 +170,12 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
       }
       if (body.username !== opts.user.username || body.password !== opts.user.password) {
         return json(res, 401, oktaError('E0000004', 'Authentication failed'))
+      }
+      if (opts.lockedOut) {
+        return json(res, 200, {
+          status: 'LOCKED_OUT',
+          _links: { next: { name: 'unlock', href: `${origin}/api/v1/authn/recovery/unlock` } }
+        })
       }
       return opts.user.otpSecret === undefined ? success(res) : mfaRequired(res)
     }
