@@ -65,6 +65,17 @@ export const ecpProvider: SignInProvider = async (settings, session) => {
       `the IdP answered with a SOAP Fault${text ? ` ${quote(text)}` : ''}`
     )
   }
+  // The Response's own status comes first; an assertion's nested status would come later.
+  const status = /<([\w.-]+:)?StatusCode\b[^>]*\bValue="([^"]+)"/.exec(body)?.[2] ?? ''
+  if (status !== '' && !status.endsWith(':Success')) {
+    const message = /<([\w.-]+:)?StatusMessage>([^<]*)</.exec(body)?.[2]?.trim() ?? ''
+    throw signInError(
+      /WRONGUSERPASS|password|credential|AuthnFailed/i.test(`${status} ${message}`)
+        ? 'idp-credentials-refused'
+        : 'idp-no-saml-response',
+      `the IdP answered with status ${quote(status.replace(/^.*:/, ''))}${message ? ` and ${quote(message)}` : ''}`
+    )
+  }
   // The ECP profile has the client check where the IdP means the Response to go.
   const acs = /<([\w.-]+:)?Response\b[^>]*\bAssertionConsumerServiceURL="([^"]+)"/.exec(body)?.[2]
   if (acs !== undefined && !isAwsSignInEndpoint(new URL(acs.replace(/&amp;/g, '&')))) {

@@ -52,7 +52,7 @@ export function readPage(html: string, pageUrl: URL): HtmlPage {
   let textarea: FormField | undefined
   let select: { field: FormField; chosen: boolean } | undefined
   let option: { value?: string; text: string; selected: boolean } | undefined
-  /** Open elements; `error` marks those whose text is an error message. */
+  /** Open elements, by name. */
   const stack: { name: string; error: boolean }[] = []
   const errors: string[] = []
   let errorText: string[] | undefined
@@ -81,14 +81,13 @@ export function readPage(html: string, pageUrl: URL): HtmlPage {
   const parser = new Parser(
     {
       onopentag(name, a) {
-        if (!VOID.has(name)) {
-          const error =
-            ERROR_MARK.test(a.class ?? '') || ERROR_MARK.test(a.id ?? '') || a.role === 'alert'
-          stack.push({ name, error })
-          if (error && errorText === undefined) {
-            errorText = []
-            errorDepth = stack.length
-          }
+        const error =
+          ERROR_MARK.test(a.class ?? '') || ERROR_MARK.test(a.id ?? '') || a.role === 'alert'
+        if (!VOID.has(name)) stack.push({ name, error })
+        if (error && errorText === undefined) {
+          // An error icon (<img class="erroricon">) marks the box it sits in.
+          errorText = []
+          errorDepth = stack.length
         }
         if (SKIP_TEXT.has(name)) skipDepth++
         switch (name) {
