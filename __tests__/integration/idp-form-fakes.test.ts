@@ -124,12 +124,21 @@ describe.each(CASES)('form provider at $name', ({ start, refusedPassword, refuse
 })
 
 describe('form provider, IdP specifics', () => {
-  it("fills Keycloak's older `totp` field too", async () => {
+  it('signs in at an older Keycloak: its `totp` field, its alert box, its upper-case POST page', async () => {
     const user = { ...ALICE, otpSecret: newOtpSecret() }
-    fake = await startKeycloak({ idp: fakeSigner, user, otpField: 'totp' })
+    fake = await startKeycloak({ idp: fakeSigner, user, release: 'legacy' })
     const got = await signInAt(fake, 'form', user)
     expect(got.error?.message).toBeUndefined()
+    expect(got.saml).toBe(fake.lastSamlResponse())
     expect(fake.stats.otpPosts).toBe(1)
+  })
+
+  it("quotes an older Keycloak's alert box for a refused password", async () => {
+    fake = await startKeycloak({ idp: fakeSigner, user: ALICE, release: 'legacy' })
+    const got = await signInAt(fake, 'form', { ...ALICE, password: 'wrong' })
+    expect(got.error?.code).toBe('idp-credentials-refused')
+    expect(got.error?.message).toContain('"Invalid username or password."')
+    expect(fake.stats.passwordPosts).toBe(1)
   })
 
   it('does not send the password again after a 5xx answer to it', async () => {

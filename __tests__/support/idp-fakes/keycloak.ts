@@ -2,9 +2,10 @@
  * A fake Keycloak realm with an IdP-initiated SAML client for AWS. The HTTP shapes follow
  * Keycloak's public login theme and docs: the client URL answers with a redirect into
  * login-actions that sets AUTH_SESSION_ID / KC_RESTART (so a client that drops cookies set on a
- * 302 is told "Cookie not found"), the `kc-form-login` form with `username` / `password`, the
- * `input-error` span for a refused password, the `kc-otp-login-form` page with an `otp` field
- * (`totp` in Keycloak before 12), and the POST-binding page Keycloak writes in upper case.
+ * 302 is told "Cookie not found"), the `kc-form-login` form with `username` / `password`, and
+ * the `kc-otp-login-form` page. Two releases: `current` has the `input-error` spans, an `otp`
+ * field with autocomplete one-time-code and the themed `saml-post-binding` page; `legacy` has
+ * the template's `alert-error` box, a `totp` field and the POST-binding page in upper case.
  */
 import type { ServerResponse } from 'node:http'
 import {
@@ -23,8 +24,7 @@ import {
 } from './fake-server.js'
 
 export interface KeycloakOptions extends FakeIdpOptions {
-  /** The OTP input's name and id: `otp` today, `totp` in older releases. */
-  otpField?: 'otp' | 'totp'
+  release?: 'current' | 'legacy'
   /** Answer the first password POST with this 5xx (after counting it), as an overloaded node. */
   failFirstPasswordPost?: number
 }
@@ -44,25 +44,34 @@ interface AuthSession {
 export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
   const stats = newStats()
   const sessions = new Map<string, AuthSession>()
-  const otpField = opts.otpField ?? 'otp'
+  const legacy = opts.release === 'legacy'
+  const otpField = legacy ? 'totp' : 'otp'
   let last: string | undefined
 
   const actionUrl = (s: AuthSession): string =>
     `${ACTIONS}?session_code=${s.code}&execution=${s.execution}` +
     `&client_id=${encodeURIComponent(CLIENT_ID)}&tab_id=${s.tabId}`
 
-  const page = (title: string, inner: string): string =>
+  /** The legacy template shows every message in one alert box above the form. */
+  const alert = (error: string | undefined): string =>
+    legacy && error !== undefined
+      ? `<div class="alert alert-error"><span class="pficon pficon-error-circle-o"></span>` +
+        `<span class="kc-feedback-text">${escapeHtml(error)}</span></div>\n`
+      : ''
+  /** The current theme puts it under the field. */
+  const fieldError = (id: string, error: string | undefined): string =>
+    !legacy && error !== undefined
+      ? `<span id="${id}" class="pf-c-form__helper-text pf-m-error required kc-feedback-text" aria-live="polite">\n    ${escapeHtml(error)}\n</span>`
+      : ''
+
+  const page = (title: string, inner: string, error?: string): string =>
     `<!DOCTYPE html>\n<html class="login-pf"><head><meta charset="utf-8">` +
     `<title>${escapeHtml(title)}</title></head>\n<body class="">\n` +
-    `<div class="login-pf-page"><div id="kc-header">demo</div>\n${inner}\n</div></body></html>`
+    `<div class="login-pf-page"><div id="kc-header">demo</div>\n${alert(error)}${inner}\n</div></body></html>`
 
   function loginPage(res: ServerResponse, s: AuthSession, error?: string, username = ''): void {
     // Every rendered form carries a fresh session_code, as Keycloak's does; it needs the cookie.
     s.code = opaque(12)
-    const err =
-      error === undefined
-        ? ''
-        : `<span id="input-error" class="pf-c-form__helper-text pf-m-error required kc-feedback-text" aria-live="polite">\n    ${escapeHtml(error)}\n</span>`
     html(
       res,
       page(
@@ -72,7 +81,7 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
 <form id="kc-form-login" onsubmit="login.disabled = true; return true;" action="${escapeHtml(actionUrl(s))}" method="post">
   <div class="form-group"><label for="username" class="pf-c-form__label">Username or email</label>
     <input tabindex="1" id="username" class="pf-c-form-control" name="username" value="${escapeHtml(username)}" type="text" autofocus autocomplete="off" aria-invalid="${error ? 'true' : ''}"/>
-    ${err}
+    ${fieldError('input-error', error)}
   </div>
   <div class="form-group"><label for="password" class="pf-c-form__label">Password</label>
     <input tabindex="2" id="password" class="pf-c-form-control" name="password" type="password" autocomplete="off" aria-invalid="${error ? 'true' : ''}"/>
@@ -82,17 +91,14 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
     <input tabindex="4" class="pf-c-button pf-m-primary pf-m-block btn-lg" name="login" id="kc-login" type="submit" value="Sign In"/>
   </div>
 </form>
-</div></div>`
+</div></div>`,
+        error
       )
     )
   }
 
   function otpPage(res: ServerResponse, s: AuthSession, error?: string): void {
     s.code = opaque(12)
-    const err =
-      error === undefined
-        ? ''
-        : `<span id="input-error-otp-code" class="pf-c-form__helper-text pf-m-error required kc-feedback-text" aria-live="polite">\n    ${escapeHtml(error)}\n</span>`
     html(
       res,
       page(
@@ -101,19 +107,36 @@ export async function startKeycloak(opts: KeycloakOptions): Promise<FakeIdp> {
 <form id="kc-otp-login-form" class="pf-c-form" action="${escapeHtml(actionUrl(s))}" method="post">
   <div class="pf-c-form__group">
     <label for="${otpField}" class="pf-c-form__label">One-time code</label>
-    <input id="${otpField}" name="${otpField}" autocomplete="off" type="text" class="pf-c-form-control" autofocus aria-invalid="${error ? 'true' : ''}"/>
-    ${err}
+    <input id="${otpField}" name="${otpField}" autocomplete="${legacy ? 'off' : 'one-time-code'}" type="text" class="pf-c-form-control" autofocus aria-invalid="${error ? 'true' : ''}"/>
+    ${fieldError('input-error-otp-code', error)}
   </div>
   <div id="kc-form-buttons" class="pf-c-form__group">
     <input class="pf-c-button pf-m-primary pf-m-block btn-lg" name="login" id="kc-login" type="submit" value="Sign In"/>
   </div>
-</form>`
+</form>`,
+        error
       )
     )
   }
 
   function postBinding(res: ServerResponse, cookies: string[]): void {
     last = issueFor(opts)
+    if (!legacy) {
+      html(
+        res,
+        page(
+          'Authentication Redirect',
+          `<script>window.onload = function() {document.forms[0].submit()};</script>
+<p>Redirecting, please wait.</p>
+<form name="saml-post-binding" method="post" action="https://signin.aws.amazon.com/saml">
+  <input type="hidden" name="SAMLResponse" value="${last}"/>
+  <noscript><p>JavaScript is disabled. Click the button below to continue.</p><input type="submit" value="Continue"/></noscript>
+</form>`
+        ),
+        { cookies }
+      )
+      return
+    }
     html(
       res,
       `<HTML><HEAD><TITLE>Authentication Redirect</TITLE></HEAD>` +
