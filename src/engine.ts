@@ -3,7 +3,7 @@ import { assumeTargets, type Assumed, type Outcome } from './sts/assume-roles.js
 import { decodeAssertion } from './saml/assertion-decoder.js'
 import type { ProfileCredentials } from './aws-files/credentials-file.js'
 import { InputError } from './errors/run-errors.js'
-import { chainSessionName, type Settings } from './plan/input-helper.js'
+import type { Settings } from './plan/input-helper.js'
 import { preflight } from './saml/preflight.js'
 import { checkProxyTransport, proxyFor } from './sts/proxy.js'
 import { retryPolicy } from './sts/retry-policy.js'
@@ -58,7 +58,7 @@ export async function redeem(
   checked.warnings.forEach(hooks.warning)
 
   const partition = targets[0]!.pair.role.partition
-  const { region } = resolveRegion(settings.region, env, partition)
+  const region = resolveRegion(settings.region, env, partition)
   // The endpoint rule: the input or the partition's regional endpoint, nothing ambient.
   const endpoint = settings.stsEndpoint ?? regionalStsEndpoint(region, partition)
   const ignored = ignoredEndpointSettings(env)
@@ -168,6 +168,20 @@ export function failureReport(redeemed: Redeemed, written: boolean): string | un
       : 'None succeeded.'
   )
   return lines.join('\n')
+}
+
+/**
+ * The chained session's name when none is given: one per run and attempt, so CloudTrail tells
+ * matrix jobs apart (with SAML alone they all share the assertion's RoleSessionName).
+ */
+export function chainSessionName(env: Record<string, string | undefined>): string {
+  const parts = ['gh', env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, env.GITHUB_JOB]
+  const name = parts
+    .filter((part): part is string => Boolean(part))
+    .join('-')
+    .replace(/[^\w+=,.@-]/g, '-')
+    .slice(0, 64)
+  return name.length >= 2 && name !== 'gh' ? name : `gh-${process.pid}-${Date.now()}`.slice(0, 64)
 }
 
 function safeDecode(text: string): string {

@@ -14,7 +14,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readSections, validateIni } from '../../src/aws-files/ini.js'
+import { validateIni } from '../../src/aws-files/ini.js'
+import { readSections } from '../support/ini-sections.js'
 import { compileWriter, secretFor, startWriter } from '../support/profile-writer.js'
 
 const WRITERS = 20

@@ -1,10 +1,7 @@
 import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
-import {
-  decodeAssertion,
-  MAX_BASE64_LENGTH,
-  preflightError
-} from '../../src/saml/assertion-decoder.js'
+import { decodeAssertion, MAX_BASE64_LENGTH } from '../../src/saml/assertion-decoder.js'
+import { preflightError } from '../../src/errors/preflight-error.js'
 import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
 import { AssertionError } from '../../src/errors/run-errors.js'
 
@@ -59,7 +56,6 @@ describe('preflightError', () => {
 describe('decodeAssertion: base64', () => {
   it('decodes plain base64', () => {
     expect(decodeAssertion(B64)).toEqual({
-      form: 'base64',
       base64: B64,
       xml: XML,
       secrets: [B64]
@@ -69,7 +65,6 @@ describe('decodeAssertion: base64', () => {
   it('accepts LF line breaks and surrounding whitespace', () => {
     const wrapped = `\n  ${wrap(RESPONSE_B64)}\n\n`
     const decoded = decodeAssertion(wrapped)
-    expect(decoded.form).toBe('base64')
     expect(decoded.base64).toBe(RESPONSE_B64)
     expect(decoded.xml).toBe(RESPONSE_XML)
   })
@@ -90,7 +85,6 @@ describe('decodeAssertion: base64', () => {
 
   it('accepts a Buffer holding base64', () => {
     const decoded = decodeAssertion(Buffer.from(`${wrap(RESPONSE_B64)}\n`, 'utf8'))
-    expect(decoded.form).toBe('base64')
     expect(decoded.base64).toBe(RESPONSE_B64)
   })
 
@@ -112,7 +106,6 @@ describe('decodeAssertion: base64url tolerance', () => {
     const url = Buffer.from(XML).toString('base64url')
     expect(url).toMatch(/[-_]/)
     const decoded = decodeAssertion(url)
-    expect(decoded.form).toBe('base64')
     expect(decoded.base64).toBe(B64)
     expect(decoded.xml).toBe(XML)
   })
@@ -143,7 +136,6 @@ describe('decodeAssertion: URL-encoded', () => {
   it('decodes %2B, %2F and %3D without a prefix', () => {
     const decoded = decodeAssertion(encoded)
     expect(decoded).toEqual({
-      form: 'url-encoded',
       base64: B64,
       xml: XML,
       secrets: [encoded, B64]
@@ -152,7 +144,6 @@ describe('decodeAssertion: URL-encoded', () => {
 
   it('strips a SAMLResponse= prefix', () => {
     const decoded = decodeAssertion(`SAMLResponse=${encoded}`)
-    expect(decoded.form).toBe('url-encoded')
     expect(decoded.base64).toBe(B64)
     expect(decoded.xml).toBe(XML)
   })
@@ -161,7 +152,6 @@ describe('decodeAssertion: URL-encoded', () => {
     const plain = Buffer.from('<xy/>').toString('base64')
     expect(plain).not.toMatch(/[+/%]/)
     const decoded = decodeAssertion(`samlresponse=${plain}`)
-    expect(decoded.form).toBe('url-encoded')
     expect(decoded.base64).toBe(plain)
   })
 
@@ -181,7 +171,6 @@ describe('decodeAssertion: URL-encoded', () => {
       `RelayState=https%3A%2F%2Fapp.example.com%2F&SAMLResponse=${encoded}&x=1`
     ]) {
       const decoded = decodeAssertion(body)
-      expect(decoded.form).toBe('url-encoded')
       expect(decoded.base64).toBe(B64)
       expect(decoded.xml).toBe(XML)
     }
@@ -202,7 +191,6 @@ describe('decodeAssertion: URL-encoded', () => {
   it('does not take a literal + for the base64 character', () => {
     // 'PGE+Pz8...' sent with '+' unescaped: form decoding reads it as a space, which is dropped.
     const decoded = decodeAssertion(`SAMLResponse=${B64.replace('/', '%2F')}`)
-    expect(decoded.form).toBe('url-encoded')
     expect(decoded.base64).toBe('PGEPz8/PC9hPgo==')
     expect(decoded.xml).not.toBe(XML)
   })
@@ -226,7 +214,6 @@ describe('decodeAssertion: URL-encoded', () => {
 describe('decodeAssertion: raw XML', () => {
   it('passes a string on byte for byte, declaration and trailing newline included', () => {
     const decoded = decodeAssertion(RESPONSE_XML)
-    expect(decoded.form).toBe('xml')
     expect(decoded.base64).toBe(RESPONSE_B64)
     expect(Buffer.from(decoded.base64, 'base64').toString('utf8')).toBe(RESPONSE_XML)
     expect(decoded.xml).toBe(RESPONSE_XML)
@@ -235,7 +222,6 @@ describe('decodeAssertion: raw XML', () => {
   it('keeps leading whitespace and CRLF line endings in the bytes', () => {
     const xml = `  \r\n${RESPONSE_XML.replace(/\n/g, '\r\n')}`
     const decoded = decodeAssertion(xml)
-    expect(decoded.form).toBe('xml')
     expect(decoded.base64).toBe(Buffer.from(xml).toString('base64'))
     expect(decoded.xml).toBe(xml)
   })
@@ -247,7 +233,6 @@ describe('decodeAssertion: raw XML', () => {
       Buffer.from('</r>\n')
     ])
     const decoded = decodeAssertion(bytes)
-    expect(decoded.form).toBe('xml')
     expect(decoded.base64).toBe(bytes.toString('base64'))
     expect(Buffer.from(decoded.base64, 'base64').equals(bytes)).toBe(true)
   })
@@ -255,7 +240,6 @@ describe('decodeAssertion: raw XML', () => {
   it('keeps a byte order mark in the bytes sent, but not in the XML text', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(RESPONSE_XML)])
     const decoded = decodeAssertion(bytes)
-    expect(decoded.form).toBe('xml')
     expect(decoded.base64).toBe(bytes.toString('base64'))
     expect(decoded.xml).toBe(RESPONSE_XML)
   })
@@ -430,7 +414,6 @@ describe('decodeAssertion: SAML ECP SOAP envelope', () => {
 
   it('sends the Response inside it, characters as they were, plus inherited declarations', () => {
     const decoded = decodeAssertion(envelope())
-    expect(decoded.form).toBe('xml')
     expect(decoded.envelope).toBe('soap')
     expect(decoded.xml).toBe(UNWRAPPED)
     expect(Buffer.from(decoded.base64, 'base64').toString('utf8')).toBe(UNWRAPPED)
@@ -451,7 +434,6 @@ describe('decodeAssertion: SAML ECP SOAP envelope', () => {
   it('accepts any SOAP prefix and the envelope in base64 or URL-encoded form', () => {
     const xml = envelope('SOAP-ENV')
     const fromBase64 = decodeAssertion(Buffer.from(xml).toString('base64'))
-    expect(fromBase64.form).toBe('base64')
     expect(fromBase64.xml).toBe(UNWRAPPED.replace('xmlns:S=', 'xmlns:SOAP-ENV='))
     const fromForm = decodeAssertion(
       `RelayState=&SAMLResponse=${encodeURIComponent(Buffer.from(xml).toString('base64'))}`

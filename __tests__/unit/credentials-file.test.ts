@@ -15,7 +15,8 @@ import {
 import { hostname, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { updateFile } from '../../src/aws-files/atomic-file.js'
+import { lockedUpdate } from '../../src/aws-files/atomic-file.js'
+import { withLock } from '../../src/aws-files/file-lock.js'
 import {
   awsFilePaths,
   keyFingerprint,
@@ -24,7 +25,8 @@ import {
   type AwsFilePaths,
   type ProfileCredentials
 } from '../../src/aws-files/credentials-file.js'
-import { readSections, validateIni } from '../../src/aws-files/ini.js'
+import { validateIni } from '../../src/aws-files/ini.js'
+import { readSections } from '../support/ini-sections.js'
 
 const POSIX = process.platform !== 'win32'
 const EXPIRATION = new Date('2030-01-02T03:04:05.000Z')
@@ -262,7 +264,11 @@ describe('removeProfiles', () => {
   })
 })
 
-describe('updateFile', () => {
+/** One locked read-modify-write, as writeProfiles and removeProfiles make them. */
+const updateFile = (path: string, transform: (current?: string) => string | undefined) =>
+  withLock(resolve(path), {}, () => lockedUpdate(resolve(path), transform))
+
+describe('lockedUpdate', () => {
   it('passes undefined for a missing file, deletes on undefined, leaves an unchanged file alone', async () => {
     const file = join(dir, 'new', 'file')
     const seen: Array<string | undefined> = []

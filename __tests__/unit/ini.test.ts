@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import {
   hasContent,
   isValidProfileName,
-  readSections,
   removeSections,
   upsertSections,
   validateIni
 } from '../../src/aws-files/ini.js'
+import { readSections } from '../support/ini-sections.js'
 
 const NEW: Array<[string, string]> = [
   ['aws_access_key_id', 'ASIANEW'],
@@ -195,20 +195,6 @@ describe('removeSections', () => {
     const text = '# mine\r\n[a]\r\nk = 1\r\n\r\n[b]\r\nk = 2'
     expect(removeSections(text, ['b']).text).toBe('# mine\r\n[a]\r\nk = 1')
     expect(removeSections(text, ['a']).text).toBe('# mine\r\n\r\n[b]\r\nk = 2')
-  })
-})
-
-describe('readSections', () => {
-  it('maps headers to lower-cased keys and values, the last one winning', () => {
-    const text =
-      '; top\n[default]\nRegion = us-east-1\noutput: json\n\n[ profile x ]\na = 1\n\n[profile x]\na = 2\n'
-    const sections = readSections(text)
-    expect([...sections.keys()]).toEqual(['default', 'profile x'])
-    expect(Object.fromEntries(sections.get('default')!)).toEqual({
-      region: 'us-east-1',
-      output: 'json'
-    })
-    expect(sections.get('profile x')?.get('a')).toBe('2')
   })
 })
 

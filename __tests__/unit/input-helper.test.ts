@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors/run-errors.js'
 import {
   CHAIN_DURATION_MAX,
-  chainSessionName,
   DURATION_DEFAULT,
   DURATION_MAX,
   DURATION_MIN,
@@ -374,7 +373,6 @@ describe('profiles, accounts, retries and chaining', () => {
       verifyCredentials: false,
       allowedAccountIds: [],
       maskAccountId: false,
-      cleanup: true,
       retry: { maxAttempts: 6, budgetSeconds: 60 },
       maxConcurrency: 8,
       chain: undefined,
@@ -394,7 +392,7 @@ describe('profiles, accounts, retries and chaining', () => {
         'mask-account-id': 'true',
         cleanup: 'false'
       })
-    ).toMatchObject({ verifyCredentials: true, maskAccountId: true, cleanup: false })
+    ).toMatchObject({ verifyCredentials: true, maskAccountId: true })
     expect(inputError({ cleanup: 'no' }).message).toBe(
       `Input 'cleanup' must be 'true' or 'false', not "no".`
     )
@@ -477,16 +475,4 @@ describe('profiles, accounts, retries and chaining', () => {
       )
     }
   )
-
-  it('names a chained session after the run, attempt and job', () => {
-    expect(
-      chainSessionName({
-        GITHUB_RUN_ID: '9876543210',
-        GITHUB_RUN_ATTEMPT: '2',
-        GITHUB_JOB: 'deploy prod'
-      })
-    ).toBe('gh-9876543210-2-deploy-prod')
-    expect(chainSessionName({ GITHUB_RUN_ID: '1', GITHUB_JOB: 'j'.repeat(100) })).toHaveLength(64)
-    expect(chainSessionName({})).toMatch(/^gh-\d+-\d+$/)
-  })
 })

@@ -2,13 +2,9 @@ import { thrown as thrownBy } from '../support/thrown.js'
 import { describe, expect, it } from 'vitest'
 import { PREFLIGHT_ERRORS } from '../../src/errors/error-catalog.js'
 import { AssertionError } from '../../src/errors/run-errors.js'
-import {
-  assertionExpiry,
-  CLOCK_SKEW_MS,
-  formatDuration,
-  preflight,
-  REDEMPTION_WINDOW_MS
-} from '../../src/saml/preflight.js'
+import { assertionExpiry, preflight } from '../../src/saml/preflight.js'
+import { CLOCK_SKEW_MS, REDEMPTION_WINDOW_MS } from '../../src/saml/saml-rules.js'
+import { formatDuration } from '../../src/util/duration.js'
 import { parseSamlResponse, type SamlResponseInfo } from '../../src/saml/saml-parser.js'
 import { samlResponse } from '../support/saml-fixtures.js'
 
@@ -36,7 +32,6 @@ function info(overrides: Partial<SamlResponseInfo> = {}): SamlResponseInfo {
     notBefore: at('2024-05-01T11:55:00Z'),
     notOnOrAfter: EXPIRES,
     audiences: ['https://signin.aws.amazon.com/saml'],
-    recipient: 'https://signin.aws.amazon.com/saml',
     subjectNotOnOrAfter: EXPIRES,
     roleValues: [`${ROLE},${PROVIDER}`],
     roleSessionName: 'jane.doe@example.com',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Assumed, Outcome } from '../../src/sts/assume-roles.js'
 import { StsError } from '../../src/errors/run-errors.js'
 import type { Settings } from '../../src/plan/input-helper.js'
-import { failureReport, finalRoleArn, type Redeemed } from '../../src/engine.js'
+import { chainSessionName, failureReport, finalRoleArn, type Redeemed } from '../../src/engine.js'
 import type { Target } from '../../src/plan/role-targets.js'
 import { parseRolePairs } from '../../src/saml/role-attribute.js'
 import type { AssumedSession } from '../../src/sts/sts-client.js'
@@ -56,7 +56,6 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     verifyCredentials: false,
     allowedAccountIds: [],
     maskAccountId: false,
-    cleanup: true,
     retry: { maxAttempts: 6, budgetSeconds: 60 },
     maxConcurrency: 4,
     ...overrides
@@ -143,5 +142,19 @@ describe('finalRoleArn', () => {
     expect(
       finalRoleArn(assumed, settings({ chain: { roleArn: chained, durationSeconds: 900 } }))
     ).toBe(chained)
+  })
+})
+
+describe('chainSessionName', () => {
+  it('names a chained session after the run, attempt and job', () => {
+    expect(
+      chainSessionName({
+        GITHUB_RUN_ID: '9876543210',
+        GITHUB_RUN_ATTEMPT: '2',
+        GITHUB_JOB: 'deploy prod'
+      })
+    ).toBe('gh-9876543210-2-deploy-prod')
+    expect(chainSessionName({ GITHUB_RUN_ID: '1', GITHUB_JOB: 'j'.repeat(100) })).toHaveLength(64)
+    expect(chainSessionName({})).toMatch(/^gh-\d+-\d+$/)
   })
 })

@@ -69,7 +69,6 @@ describe('parseSamlResponse: extraction', () => {
       notBefore: new Date('2024-05-01T11:55:00Z'),
       notOnOrAfter: new Date('2024-05-01T12:05:00Z'),
       audiences: ['https://signin.aws.amazon.com/saml', 'urn:amazon:webservices'],
-      recipient: 'https://signin.aws.amazon.com/saml',
       subjectNotOnOrAfter: new Date('2024-05-01T12:04:00Z'),
       roleValues: [`${ROLE_ARN},${PROVIDER_ARN}`],
       roleSessionName: 'jane.doe',
@@ -277,7 +276,6 @@ describe('parseSamlResponse: extraction', () => {
     expect(info.issuer).toBeUndefined()
     expect(info.nameId).toBeUndefined()
     expect(info.nameIdFormat).toBeUndefined()
-    expect(info.recipient).toBeUndefined()
     expect(info.subjectNotOnOrAfter).toBeUndefined()
     expect(info.notBefore).toBeUndefined()
     expect(info.notOnOrAfter).toBeUndefined()

@@ -77,7 +77,6 @@ export interface SummaryRow {
   accountId: string
   profile?: string
   session?: AssumedSession
-  error?: string
 }
 
 /** A short table for the job summary: role, account, expiry and subject; never a secret. */

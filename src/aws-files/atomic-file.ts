@@ -3,7 +3,7 @@
  * directory, fsync, rename, fsync of the directory) with mode 0600, and never through a symlink.
  */
 import { lstat, open, readdir, rename, unlink } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import {
   errno,
   hostTag,
@@ -13,28 +13,16 @@ import {
   sleep,
   WINDOWS
 } from './fs-util.js'
-import { withLock, type LockOptions } from './file-lock.js'
 import { FileError } from '../errors/run-errors.js'
 
 /** Temp files of a killed writer are harmless; after this long nobody can still rename them. */
 const LEFTOVER_STALE_MS = 60_000
 
 /**
- * The shared primitive: under the file's lock, read it (undefined when absent), transform, and
- * write the result atomically with mode 0600; undefined from transform deletes the file. An
- * unchanged result leaves the file alone.
+ * The shared primitive, called under the file's lock (file-lock.ts): read it (undefined when absent),
+ * transform, and write the result atomically with mode 0600; undefined from transform deletes the
+ * file. An unchanged result leaves the file alone.
  */
-export async function updateFile(
-  path: string,
-  transform: (current: string | undefined) => string | undefined,
-  options: LockOptions = {}
-): Promise<void> {
-  const target = resolve(path)
-  await withLock(target, options, () => lockedUpdate(target, transform))
-}
-
-// Read, write, delete
-
 export async function lockedUpdate(
   path: string,
   transform: (current: string | undefined) => string | undefined

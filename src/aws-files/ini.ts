@@ -383,18 +383,6 @@ export function removeSections(
   return { text: editor.render([]), removed: [...removed] }
 }
 
-/** Header (normalized) -> key (lower-cased) -> value; the last occurrence wins. */
-export function readSections(text: string): Map<string, Map<string, string>> {
-  const lines = classify(text)
-  const result = new Map<string, Map<string, string>>()
-  for (const section of sectionsOf(lines)) {
-    const entries = result.get(section.name) ?? new Map<string, string>()
-    for (const [key, value] of entriesOf(lines, section)) entries.set(key, value)
-    result.set(section.name, entries)
-  }
-  return result
-}
-
 /** False when nothing but whitespace and comments is left. */
 export function hasContent(text: string): boolean {
   return classify(text).some(line => line.kind !== 'blank' && line.kind !== 'comment')

@@ -132,7 +132,7 @@ export function regionalStsEndpoint(region: string, partition: string): string {
   return `https://sts.${region}.${info.dnsSuffix}`
 }
 
-export type RegionSource = 'input' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'partition default'
+type RegionSource = 'input' | 'AWS_REGION' | 'AWS_DEFAULT_REGION'
 
 /**
  * The region for the STS call and the exported env: the input, then AWS_REGION, then
@@ -144,7 +144,7 @@ export function resolveRegion(
   input: string | undefined,
   env: Record<string, string | undefined>,
   partition: string
-): { region: string; source: RegionSource } {
+): string {
   const candidates: [string | undefined, RegionSource][] = [
     [input, 'input'],
     [env.AWS_REGION, 'AWS_REGION'],
@@ -169,9 +169,9 @@ export function resolveRegion(
           `Set 'aws-region' to a region of ${partition}, e.g. ${defaultRegionOf(partition)}.`
       )
     }
-    return { region, source }
+    return region
   }
-  return { region: defaultRegionOf(partition), source: 'partition default' }
+  return defaultRegionOf(partition)
 }
 
 /** The 12-digit account of an assumed-role ARN as STS returns it. */

@@ -23,7 +23,6 @@ export interface Settings {
   verifyCredentials: boolean
   allowedAccountIds: string[]
   maskAccountId: boolean
-  cleanup: boolean
   retry: { maxAttempts: number; budgetSeconds: number }
   maxConcurrency: number
   chain?: ChainSettings
@@ -32,7 +31,7 @@ export interface Settings {
 
 export interface ChainSettings {
   roleArn: string
-  /** Undefined: derived from the run (see chainSessionName). */
+  /** Undefined: derived from the run (see chainSessionName in engine.ts). */
   sessionName?: string
   externalId?: string
   durationSeconds: number
@@ -57,6 +56,8 @@ export function getSettings(read: InputReader): Settings {
   const profile = input('profile')
   const exportEnvText = read('export-env')
   const retryDisabled = parseBoolean(read('disable-retry'), 'disable-retry', false)
+  // The post step reads 'cleanup' itself; checked here too, so a typo fails this step, not that one.
+  parseBoolean(read('cleanup'), 'cleanup', true)
   return {
     assertion: getAssertionSource(read),
     roleArns: getRoleArns(input('role-arn')),
@@ -75,7 +76,6 @@ export function getSettings(read: InputReader): Settings {
     verifyCredentials: parseBoolean(read('verify-credentials'), 'verify-credentials', false),
     allowedAccountIds: getAccountIds(input('allowed-account-ids')),
     maskAccountId: parseBoolean(read('mask-account-id'), 'mask-account-id', false),
-    cleanup: parseBoolean(read('cleanup'), 'cleanup', true),
     retry: {
       maxAttempts: retryDisabled
         ? 1
@@ -175,20 +175,6 @@ function getChain(input: (name: string) => string | undefined): ChainSettings | 
       CHAIN_DURATION_MAX
     )
   }
-}
-
-/**
- * The chained session's name when none is given: one per run and attempt, so CloudTrail tells
- * matrix jobs apart (with SAML alone they all share the assertion's RoleSessionName).
- */
-export function chainSessionName(env: Record<string, string | undefined>): string {
-  const parts = ['gh', env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, env.GITHUB_JOB]
-  const name = parts
-    .filter((part): part is string => Boolean(part))
-    .join('-')
-    .replace(/[^\w+=,.@-]/g, '-')
-    .slice(0, 64)
-  return name.length >= 2 && name !== 'gh' ? name : `gh-${process.pid}-${Date.now()}`.slice(0, 64)
 }
 
 function optionalInteger(

@@ -1,5 +1,5 @@
 import { parseArn, roleName, type Arn } from './arn.js'
-import { preflightError } from '../saml/assertion-decoder.js'
+import { preflightError } from '../errors/preflight-error.js'
 import { InputError } from '../errors/run-errors.js'
 import { isValidProfileName } from '../aws-files/ini.js'
 import { checkPairConsistency, selectRolePair, type RolePair } from '../saml/role-attribute.js'

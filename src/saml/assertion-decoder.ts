@@ -1,16 +1,10 @@
-import { preflightError } from './preflight-error.js'
+import { preflightError } from '../errors/preflight-error.js'
 import { isSoapEnvelope, unwrapEnvelope } from './ecp-envelope.js'
-
-// Kept here too: most callers import it with the decoder.
-export { preflightError }
 
 /** STS refuses SAMLAssertion values longer than this. */
 export const MAX_BASE64_LENGTH = 100_000
 
-export type AssertionForm = 'base64' | 'url-encoded' | 'xml'
-
 export interface DecodedAssertion {
-  form: AssertionForm
   /** The SAMLAssertion parameter for STS: base64 of the exact XML bytes. */
   base64: string
   /** The XML, for local pre-flight checks. */
@@ -41,10 +35,10 @@ export function decodeAssertion(input: string | Buffer): DecodedAssertion {
 
   if (trimmed.startsWith('<')) {
     const xml = text.replace(BOM, '')
-    if (isSoapEnvelope(xml)) return fromEnvelope('xml', xml, [trimmed])
+    if (isSoapEnvelope(xml)) return fromEnvelope(xml, [trimmed])
     const base64 = bytes.toString('base64')
     checkLength(base64)
-    return { form: 'xml', base64, xml, secrets: [trimmed, base64] }
+    return { base64, xml, secrets: [trimmed, base64] }
   }
 
   const urlEncoded = /(^|&)SAMLResponse=/i.test(trimmed) || /%[0-9A-Fa-f]{2}/.test(trimmed)
@@ -72,10 +66,8 @@ export function decodeAssertion(input: string | Buffer): DecodedAssertion {
     throw preflightError('not-saml-response', 'the base64 does not decode to XML')
   }
   secrets.push(padded, ...longLines(trimmed))
-  const form = urlEncoded ? 'url-encoded' : 'base64'
-  if (isSoapEnvelope(xml)) return fromEnvelope(form, xml, secrets)
+  if (isSoapEnvelope(xml)) return fromEnvelope(xml, secrets)
   return {
-    form,
     base64: padded,
     xml,
     secrets: unique(secrets)
@@ -83,12 +75,11 @@ export function decodeAssertion(input: string | Buffer): DecodedAssertion {
 }
 
 /** The Response inside an envelope, base64 of its exact bytes; every form seen stays masked. */
-function fromEnvelope(form: AssertionForm, envelope: string, seen: string[]): DecodedAssertion {
+function fromEnvelope(envelope: string, seen: string[]): DecodedAssertion {
   const xml = unwrapEnvelope(envelope)
   const base64 = Buffer.from(xml, 'utf8').toString('base64')
   checkLength(base64)
   return {
-    form,
     base64,
     xml,
     secrets: unique([...seen, envelope.trim(), xml, base64]),

@@ -1,5 +1,5 @@
 import type { Element } from '@xmldom/xmldom'
-import { preflightError } from './preflight-error.js'
+import { preflightError } from '../errors/preflight-error.js'
 import { parseXmlDocument } from './xml-document.js'
 
 const SOAP_NS = [

@@ -1,15 +1,10 @@
-import { preflightError } from './assertion-decoder.js'
+import { preflightError } from '../errors/preflight-error.js'
+import { formatDuration } from '../util/duration.js'
+import { CLOCK_SKEW_MS, REDEMPTION_WINDOW_MS, SESSION_NAME } from './saml-rules.js'
 import { quote } from '../util/log-safety.js'
 import { parseRolePairs, type RolePair } from './role-attribute.js'
 import type { SamlResponseInfo } from './saml-parser.js'
 
-/** Clocks of the IdP and the runner may disagree by this much. */
-export const CLOCK_SKEW_MS = 60_000
-/** STS is reported to reject assertions redeemed later than this after issue. */
-export const REDEMPTION_WINDOW_MS = 5 * 60_000
-
-/** STS's rule for role session names (RoleSessionName attribute, chained sessions). */
-export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 const AWS_AUDIENCE =
   /^(https:\/\/([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\/saml|urn:amazon:webservices(:govcloud|:cn)?)$/
 
@@ -103,14 +98,4 @@ export function assertionExpiry(info: SamlResponseInfo): Date | undefined {
     (d): d is Date => d !== undefined
   )
   return ends.length > 0 ? new Date(Math.min(...ends.map(d => d.getTime()))) : undefined
-}
-
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.round(Math.abs(ms) / 1000)
-  const hours = Math.floor(totalSeconds / 3600)
-  const minutes = Math.floor((totalSeconds % 3600) / 60)
-  const seconds = totalSeconds % 60
-  if (hours > 0) return `${hours}h ${minutes}m`
-  if (minutes > 0) return `${minutes}m ${seconds}s`
-  return `${seconds}s`
 }

@@ -1,5 +1,5 @@
 import { parseArn, type Arn } from '../plan/arn.js'
-import { preflightError } from './assertion-decoder.js'
+import { preflightError } from '../errors/preflight-error.js'
 import { quote } from '../util/log-safety.js'
 
 /** One "role ARN,provider ARN" value of the AWS Role attribute. */

@@ -1,5 +1,5 @@
 import type { Element } from '@xmldom/xmldom'
-import { preflightError } from './preflight-error.js'
+import { preflightError } from '../errors/preflight-error.js'
 import { parseXmlDocument } from './xml-document.js'
 
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
@@ -24,7 +24,6 @@ export interface SamlResponseInfo {
   notBefore?: Date
   notOnOrAfter?: Date
   audiences: string[]
-  recipient?: string
   subjectNotOnOrAfter?: Date
   /** Raw values of every Role attribute; undefined when there is no Role attribute at all. */
   roleValues?: string[]
@@ -88,7 +87,6 @@ export function parseSamlResponse(xml: string): SamlResponseInfo {
     notBefore: date(conditions?.getAttribute('NotBefore')),
     notOnOrAfter: date(conditions?.getAttribute('NotOnOrAfter')),
     audiences,
-    recipient: confirmationData?.getAttribute('Recipient') || undefined,
     subjectNotOnOrAfter: date(confirmationData?.getAttribute('NotOnOrAfter')),
     roleValues: attributes.get(AWS_ATTRIBUTE.role),
     roleSessionName: attributes.get(AWS_ATTRIBUTE.roleSessionName)?.[0],

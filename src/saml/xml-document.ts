@@ -1,5 +1,5 @@
 import { DOMParser, type Document } from '@xmldom/xmldom'
-import { preflightError } from './preflight-error.js'
+import { preflightError } from '../errors/preflight-error.js'
 import { quote } from '../util/log-safety.js'
 
 /** Where the parser gave up, and on what; the token is untrusted input (quote it). */

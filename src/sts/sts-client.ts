@@ -217,7 +217,6 @@ export async function assumeChainedRole(
 export interface CallerIdentity {
   account: string
   arn: string
-  userId: string
 }
 
 export async function getCallerIdentity(
@@ -225,12 +224,12 @@ export async function getCallerIdentity(
   abortSignal: AbortSignal
 ): Promise<CallerIdentity> {
   const output = await client.send(new GetCallerIdentityCommand({}), { abortSignal })
-  if (!output.Account || !output.Arn || !output.UserId) {
+  if (!output.Account || !output.Arn) {
     throw Object.assign(new Error('The GetCallerIdentity response is incomplete'), {
       $response: output.$metadata
     })
   }
-  return { account: output.Account, arn: output.Arn, userId: output.UserId }
+  return { account: output.Account, arn: output.Arn }
 }
 
 function policyArns(arns: string[] | undefined): Array<{ arn: string }> | undefined {

@@ -1,6 +1,6 @@
 import { catalogEntryFor, UNKNOWN_STS_ERROR, type CatalogEntry } from '../errors/error-catalog.js'
 import { RetriesStopped, StsError } from '../errors/run-errors.js'
-import { formatDuration } from '../saml/preflight.js'
+import { formatDuration } from '../util/duration.js'
 
 /** What the message can say about the request, besides the error itself. */
 export interface ErrorContext {

@@ -1,5 +1,5 @@
-import { AssertionError } from '../errors/run-errors.js'
-import { PREFLIGHT_ERRORS, type PreflightErrorId } from '../errors/error-catalog.js'
+import { AssertionError } from './run-errors.js'
+import { PREFLIGHT_ERRORS, type PreflightErrorId } from './error-catalog.js'
 
 /** A pre-flight failure: the catalog's problem, this case's detail, then cause and fix. */
 export function preflightError(id: PreflightErrorId, detail?: string): AssertionError {
