@@ -24,6 +24,11 @@ export interface SessionOptions {
   /** The proxy for a URL (see sts/proxy.ts), or undefined to connect directly. */
   proxyFor?: (url: URL) => URL | undefined
   maxBodyBytes?: number
+  /**
+   * Extra trusted CA certificates (PEM), for tests with a local TLS server. Verification itself
+   * is never turned off; on runners, NODE_EXTRA_CA_CERTS does this job.
+   */
+  ca?: string
 }
 
 /** A network fault or a 5xx: worth another attempt while the budget lasts. */
@@ -196,7 +201,13 @@ export class HttpIdpSession implements IdpSession {
       const req = send(
         url,
         // TLS is always verified: rejectUnauthorized stays at its default (true).
-        { method, headers, agent: this.agentFor(url), signal: AbortSignal.timeout(remaining) },
+        {
+          method,
+          headers,
+          agent: this.agentFor(url),
+          signal: AbortSignal.timeout(remaining),
+          ...(this.options.ca && url.protocol === 'https:' ? { ca: this.options.ca } : {})
+        },
         res => {
           this.keepCookies(res, url)
           const chunks: Buffer[] = []
