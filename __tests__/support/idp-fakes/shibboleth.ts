@@ -5,8 +5,9 @@
  * of `shib_idp_ls_*` fields and `_eventId_proceed`) before the login view, the login view's
  * `j_username` / `j_password` and its submit button named `_eventId_proceed` (without it the view
  * just renders again), the refused password in a `form-error` paragraph, the TOTP plugin's
- * `tokencode` field, the client-storage write page after sign-in, and the SAML POST page whose
- * action is written with the encoder's hex entities.
+ * `tokencode` field, the client-storage write page after sign-in, a `csrf_token` in every form
+ * (v4 and later) that a POST must send back, and the SAML POST page whose action is written with
+ * the encoder's hex entities.
  */
 import type { ServerResponse } from 'node:http'
 import {
@@ -14,6 +15,7 @@ import {
   html,
   issueFor,
   newStats,
+  opaque,
   redirect,
   startFakeServer,
   token,
@@ -31,6 +33,8 @@ interface Flow {
   step: number
   view: View
   error?: string
+  /** The CSRF token (IdP v4 and later) of the view last rendered; a POST must send it back. */
+  csrf: string
 }
 
 /** The Velocity encoder's attribute form: everything but letters and digits as hex entities. */
@@ -52,6 +56,12 @@ export async function startShibboleth(opts: FakeIdpOptions): Promise<FakeIdp> {
     redirect(res, execUrl(f))
   }
 
+  /** Every rendered view carries a fresh token, as the IdP's CSRF protection does. */
+  const csrfField = (f: Flow): string => {
+    f.csrf = opaque(16)
+    return `<input type="hidden" name="csrf_token" value="${f.csrf}"/>`
+  }
+
   const page = (title: string, inner: string, onload = ''): string =>
     `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
     `<link rel="stylesheet" type="text/css" href="/idp/css/main.css"></head>\n` +
@@ -68,6 +78,7 @@ export async function startShibboleth(opts: FakeIdpOptions): Promise<FakeIdp> {
         'Loading Session Information',
         `<noscript><p><strong>Note:</strong> Since your browser does not support JavaScript, you must press the Continue button once to proceed.</p></noscript>
 <form name="form1" action="${execUrl(f)}" method="post">
+${csrfField(f)}
 ${inputs}
 <input type="hidden" name="_eventId_proceed" value=""/>
 <noscript><input type="submit" value="Continue"/></noscript>
@@ -88,6 +99,7 @@ ${inputs}
         'Web Login Service',
         `<div class="column one">
 <form action="${execUrl(f)}" method="post">
+${csrfField(f)}
 ${error}
 <div class="form-element-wrapper"><label for="username">Username</label>
 <input class="form-element form-field" id="username" name="j_username" type="text" value=""></div>
@@ -110,6 +122,7 @@ ${error}
       page(
         'Web Login Service',
         `<form action="${execUrl(f)}" method="post">
+${csrfField(f)}
 ${error}
 <div class="form-element-wrapper"><label for="tokencode">Token Code</label>
 <input class="form-element form-field" id="tokencode" name="tokencode" type="text" value="" autocomplete="one-time-code"></div>
@@ -148,7 +161,7 @@ ${error}
         return
       }
       const id = token(stats, 24)
-      const f: Flow = { step: 1, view: 'storage-read' }
+      const f: Flow = { step: 1, view: 'storage-read', csrf: '' }
       flows.set(id, f)
       redirect(res, execUrl(f), [`JSESSIONID=${id}; Path=/idp; HttpOnly`])
       return
@@ -172,6 +185,9 @@ ${error}
             'shib_idp_ls_exception.shib_idp_session_ss': '',
             'shib_idp_ls_success.shib_idp_session_ss': 'false',
             'shib_idp_ls_value.shib_idp_session_ss': '',
+            'shib_idp_ls_exception.shib_idp_persistent_ss': '',
+            'shib_idp_ls_success.shib_idp_persistent_ss': 'false',
+            'shib_idp_ls_value.shib_idp_persistent_ss': '',
             shib_idp_ls_supported: ''
           })
         case 'login':
@@ -186,6 +202,17 @@ ${error}
         case 'saml':
           return samlPost(res)
       }
+    }
+    if (req.form.get('csrf_token') !== f.csrf) {
+      html(
+        res,
+        page(
+          'Web Login Service - Message Security Error',
+          '<p>The request was rejected because it failed a CSRF check.</p>'
+        ),
+        { status: 400 }
+      )
+      return
     }
     const proceed = req.form.has('_eventId_proceed')
     switch (f.view) {
