@@ -2,7 +2,8 @@
  * A fake AD FS farm with the AWS relying party. The HTTP shapes follow AD FS's public docs and
  * its default web theme: `/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices`
  * shows the `loginForm` with `UserName`, `Password` and the hidden `AuthMethod` =
- * FormsAuthentication (its "Sign in" is a span with an onclick, not a submit button), a refused
+ * FormsAuthentication (its "Sign in" is a span with an onclick, not a submit button) next to the
+ * `options` form of other sign-in methods (hidden fields only, submitted by a link), a refused
  * password comes back in `#errorText`, a good one sets MSISAuth cookies on a 302 back to the same
  * URL, an additional-authentication adapter asks for a `VerificationCode` with an opaque
  * `Context`, and the last page posts to `https://signin.aws.amazon.com:443/saml` (AD FS writes
@@ -75,6 +76,13 @@ export async function startAdfs(opts: FakeIdpOptions): Promise<FakeIdp> {
         </div>
       </div>
       <input id="optionForms" type="hidden" name="AuthMethod" value="FormsAuthentication"/>
+    </form>
+  </div>
+  <div id="authOptions">
+    <form id="options" method="post" action="${escapeHtml(action)}">
+      <script type="text/javascript">function SelectOption(option) { document.getElementById('optionSelection').value = option; document.forms['options'].submit(); return false; }</script>
+      <input id="optionSelection" type="hidden" name="AuthMethod" />
+      <div class="groupMargin"><a href="#" id="CertificateAuthentication" class="actionLink" onclick="return SelectOption('CertificateAuthentication');">Sign in using an X.509 certificate</a></div>
     </form>
   </div>
 </div>`)
