@@ -6,8 +6,9 @@
  * failed"; the factor's verify link takes the stateToken and passCode and answers SUCCESS or
  * 403 E0000068; the app's embed link (`/home/amazon_aws/<appid>/272`) redeems
  * `?sessionToken=` (or a `sid` cookie from `/login/sessionCookieRedirect`) and answers with the
- * `appForm` page whose action and SAMLResponse are written with hex entities, as Okta does; with
- * no session it redirects to the sign-in page. `/.well-known/okta-organization` tells the
+ * `appForm` page (via a 302 to the app's SSO URL that sets the `sid` cookie) whose action and
+ * SAMLResponse are written with hex entities, as Okta does; with no session it redirects to the
+ * sign-in page. `/.well-known/okta-organization` tells the
  * pipeline: `v1` (Classic) or `idx` (Identity Engine, where this fake refuses the classic API).
  */
 import { randomUUID } from 'node:crypto'
@@ -38,6 +39,7 @@ export interface OktaOptions extends FakeIdpOptions {
 }
 
 export const OKTA_APP_PATH = '/home/amazon_aws/0oa1kx5b2cTestApp0h8/272'
+const OKTA_SSO_PATH = '/app/amazon_aws/exk1kx5b2cTestApp0h8/sso/saml'
 const TOTP_FACTOR = 'uftd8xq2bOTestTotp0h7'
 const PUSH_FACTOR = 'opfd8xq2aOTestPush0h7'
 const USER_ID = '00ub0oNGTSWTBKOLGLNR'
@@ -125,7 +127,7 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
     })
   }
 
-  function appPage(res: ServerResponse, cookies: string[]): void {
+  function appPage(res: ServerResponse): void {
     last = issueFor(opts)
     html(
       res,
@@ -135,8 +137,7 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
         `<input name="SAMLResponse" type="hidden" value="${hexEntities(last)}"/>` +
         `<input name="RelayState" type="hidden" value=""/></form></div>` +
         `<script type="text/javascript">(function(){document.getElementById('appForm').submit();})();</script>` +
-        `</body></html>`,
-      { cookies }
+        `</body></html>`
     )
   }
 
@@ -223,13 +224,19 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
       return redirect(res, target, [`sid=${sid}; Path=/; HttpOnly`])
     }
     if (path === OKTA_APP_PATH && req.method === 'GET') {
+      // The embed link redeems the one-time token for a session cookie (set on the 302) and
+      // sends the browser on to the app's SSO URL, which needs that cookie.
       const t = req.url.searchParams.get('sessionToken')
       if (t !== null && sessionTokens.delete(t)) {
         const sid = token(stats, 24)
         sids.add(sid)
-        return appPage(res, [`sid=${sid}; Path=/; HttpOnly`])
+        return redirect(res, OKTA_SSO_PATH, [`sid=${sid}; Path=/; HttpOnly`])
       }
-      if (sids.has(req.cookies.get('sid') ?? '')) return appPage(res, [])
+      if (sids.has(req.cookies.get('sid') ?? '')) return redirect(res, OKTA_SSO_PATH)
+      return redirect(res, `/login/login.htm?fromURI=${encodeURIComponent(path)}`)
+    }
+    if (path === OKTA_SSO_PATH && req.method === 'GET') {
+      if (sids.has(req.cookies.get('sid') ?? '')) return appPage(res)
       return redirect(res, `/login/login.htm?fromURI=${encodeURIComponent(path)}`)
     }
     if (path === '/login/login.htm') {
