@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { cacParityTable } from './cac-parity.js'
 import {
   FILE_ERRORS,
   PREFLIGHT_ERRORS,
@@ -70,6 +71,7 @@ export function renderReadme(root: string): { current: string; wanted: string } 
   let wanted = replaceSection(current, 'inputs', inputsTable(action))
   wanted = replaceSection(wanted, 'outputs', outputsTable(action))
   wanted = replaceSection(wanted, 'troubleshooting', troubleshootingTable())
+  wanted = replaceSection(wanted, 'cac-parity', cacParityTable(action))
   // The latest `npm run bench` table, as committed in bench/results.md.
   const bench = join(root, 'bench', 'results.md')
   if (existsSync(bench))

@@ -3,7 +3,8 @@
  * runner contract itself (dist under Node 24, masking order) is covered in __tests__/e2e.
  */
 import { describe, expect, it } from 'vitest'
-import type { StsEmulator } from '../support/sts-emulator.js'
+import { DEMO_ROLES, type StsEmulator } from '../support/sts-emulator.js'
+import { freePort } from '../support/free-port.js'
 import { useInProcessRunner } from '../support/in-process.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/Deploy'
@@ -144,5 +145,52 @@ describe('run() against the strict emulator', () => {
       'saml-assertion-file': '/nonexistent/missing.log'
     })
     expect(result.error).toMatch(/^Cannot read 'saml-assertion-file' ".*missing.log" \(ENOENT\)/)
+  })
+})
+
+describe('configure-aws-credentials parity', () => {
+  it('sets aws-expiration exactly as CAC writes it (JSON of the Date) beside expiration', async () => {
+    const result = await runWith({})
+    expect(result.error).toBeUndefined()
+    expect(result.outputs.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    // What @actions/core's setOutput writes for a Date: the ISO time inside double quotes.
+    expect(result.outputs['aws-expiration']).toBe(`"${result.outputs.expiration}"`)
+  })
+
+  it('passes role-session-tags and transitive-tag-keys to the chained AssumeRole only', async () => {
+    const result = await runWith({
+      'chain-role-arn': DEMO_ROLES.otherDeploy,
+      'role-session-tags': '{"team": "platform", "ticket": 4711}',
+      'transitive-tag-keys': 'team'
+    })
+    expect(result.error).toBeUndefined()
+    const saml = sts().requests.find(r => r.action === 'AssumeRoleWithSAML')!
+    expect(Object.keys(saml.params).filter(k => /Tag/.test(k))).toEqual([])
+    const chained = sts()
+      .issuedCredentials()
+      .find(c => c.chained)!
+    expect(chained.tags).toEqual({ team: 'platform', ticket: '4711' })
+    expect(chained.transitiveTagKeys).toEqual(['team'])
+  })
+
+  it('refuses tags without a chained role before any request', async () => {
+    const result = await runWith({ 'role-session-tags': '{"team": "platform"}' })
+    expect(result.error).toBe("Input 'role-session-tags' needs 'chain-role-arn'.")
+    expect(sts().requestCount()).toBe(0)
+  })
+
+  it('lets no-proxy exempt the STS endpoint from http-proxy', async () => {
+    const deadProxy = `http://127.0.0.1:${await freePort()}`
+    // The control: without no-proxy the run goes to the dead proxy.
+    const proxied = await runWith({ 'http-proxy': deadProxy, 'disable-retry': 'true' })
+    expect(proxied.error).toMatch(/STS could not be reached/)
+    expect(sts().requestCount()).toBe(0)
+    const bypassed = await runWith({
+      'http-proxy': deadProxy,
+      'no-proxy': 'example.invalid, 127.0.0.1',
+      'disable-retry': 'true'
+    })
+    expect(bypassed.error).toBeUndefined()
+    expect(sts().requests[0]!.viaProxy).toBe(false)
   })
 })

@@ -96,6 +96,9 @@ export interface IssuedCredentials {
   /** Issued by AssumeRole (role chaining) rather than AssumeRoleWithSAML. */
   chained: boolean
   sourceIdentity?: string
+  /** Session tags an AssumeRole request passed (chaining), and which of them are transitive. */
+  tags?: Record<string, string>
+  transitiveTagKeys?: string[]
 }
 
 export interface StsEmulator {
@@ -695,6 +698,60 @@ export async function startStsEmulator(opts: EmulatorOptions = {}): Promise<StsE
     return value
   }
 
+  /** Tags / TransitiveTagKeys of an AssumeRole request, checked as STS checks them. */
+  function sessionTags(
+    params: Record<string, string>
+  ): Pick<IssuedCredentials, 'tags' | 'transitiveTagKeys'> | undefined {
+    const members = (prefix: string, field = ''): string[] =>
+      Object.keys(params)
+        .map(k => new RegExp(`^${prefix}\\.member\\.(\\d+)${field.replace('.', '\\.')}$`).exec(k))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .sort((x, y) => Number(x[1]) - Number(y[1]))
+        .map(m => params[m[0]]!)
+    const keys = members('Tags', '.Key')
+    const values = members('Tags', '.Value')
+    const transitive = members('TransitiveTagKeys')
+    if (keys.length === 0 && transitive.length === 0) return undefined
+    if (keys.length > 50) {
+      throw validation(
+        "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+      )
+    }
+    const text = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
+    const tags: Record<string, string> = {}
+    keys.forEach((key, i) => {
+      const value = values[i] ?? ''
+      if (key.length < 1 || key.length > 128 || !text.test(key)) {
+        throw validation(
+          `1 validation error detected: Value at 'tags.${i + 1}.member.key' failed to satisfy constraint`
+        )
+      }
+      if (value.length > 256 || !text.test(value)) {
+        throw validation(
+          `1 validation error detected: Value at 'tags.${i + 1}.member.value' failed to satisfy constraint`
+        )
+      }
+      if (Object.keys(tags).some(k => k.toLowerCase() === key.toLowerCase())) {
+        throw new StsError(
+          'InvalidParameterValue',
+          400,
+          'Duplicate tag keys found. Please note that Tag keys are case insensitive.'
+        )
+      }
+      tags[key] = value
+    })
+    for (const key of transitive) {
+      if (!Object.keys(tags).some(k => k.toLowerCase() === key.toLowerCase())) {
+        throw new StsError(
+          'InvalidParameterValue',
+          400,
+          'The specified transitive tag key must be included in the requested tags.'
+        )
+      }
+    }
+    return { tags, transitiveTagKeys: transitive }
+  }
+
   /** Validates Policy / PolicyArns and returns PackedPolicySize (undefined when none given). */
   function sessionPolicy(params: Record<string, string>): number | undefined {
     const policy = params.Policy
@@ -938,9 +995,13 @@ export async function startStsEmulator(opts: EmulatorOptions = {}): Promise<StsE
       }
     }
 
-    // The requested pair must be one the IdP granted: "role,provider" in either order.
+    // The requested pair must be one the IdP granted: "role,provider" in either order. Empty
+    // parts around the pair (Google Workspace's trailing comma) are reported to be accepted.
     const granted = (attributes.get(ROLE_ATTRIBUTE) ?? []).some(value => {
-      const parts = value.split(',').map(s => s.trim())
+      const parts = value
+        .replace(/^[\s,]+|[\s,]+$/g, '')
+        .split(',')
+        .map(s => s.trim())
       if (parts.length !== 2) return false
       return (
         (parts[0] === roleArn && parts[1] === principalArn) ||
@@ -1160,6 +1221,7 @@ export async function startStsEmulator(opts: EmulatorOptions = {}): Promise<StsE
     const roleParts = parseRoleArn(roleArn)
     if (!roleParts) throw validation('Request ARN is invalid')
     const packedPolicySize = sessionPolicy(p)
+    const tags = sessionTags(p)
     checkRegion(ctx.region, roleParts.account)
 
     const role = roles.get(roleArn)
@@ -1173,6 +1235,7 @@ export async function startStsEmulator(opts: EmulatorOptions = {}): Promise<StsE
     if (durationSeconds > role.maxSessionDuration) throw validation(STS_MESSAGES.maxSessionDuration)
 
     const creds = issue(role, sessionName, durationSeconds, true, caller.sourceIdentity)
+    if (tags) Object.assign(creds, tags)
     const body =
       element('SourceIdentity', creds.sourceIdentity, '    ') +
       assumedRoleUserXml(creds) +

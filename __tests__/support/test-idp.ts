@@ -57,7 +57,18 @@ export interface IssueOptions {
   issueInstant?: Date
   notBefore?: Date
   notOnOrAfter?: Date
-  prefix?: 'saml' | 'saml2' | 'default-ns'
+  /**
+   * Namespace style: `saml:` or `saml2:` declared on the Response; `saml2-local` declares `saml2:`
+   * on the Response's Issuer and on the Assertion instead (Okta, Shibboleth); `default-ns` puts
+   * the assertion elements in a default namespace (ADFS, Entra ID).
+   */
+  prefix?: 'saml' | 'saml2' | 'saml2-local' | 'default-ns'
+  /** Role attribute values exactly as written, instead of ones built from `roles`. */
+  roleValues?: string[]
+  /** Put the Role attribute after the other attributes (ADFS, Entra ID send it last). */
+  roleAttributeLast?: boolean
+  /** AttributeValue without xsi:type (Entra ID). */
+  untypedValues?: boolean
   signWhat?: 'assertion' | 'response' | 'both'
   signingKey?: 'idp' | 'other'
   tamper?: boolean
@@ -136,6 +147,16 @@ interface Names {
 }
 
 function names(prefix: IssueOptions['prefix']): Names {
+  if (prefix === 'saml2-local') {
+    const decl = ` xmlns:saml2="${SAML_ASSERTION_NS}"`
+    return {
+      p: 'saml2p',
+      a: l => `saml2:${l}`,
+      assertionNsDecl: decl,
+      responseNsDecl: ` xmlns:saml2p="${SAML_PROTOCOL_NS}"`,
+      issuerNsDecl: decl
+    }
+  }
   if (prefix === 'default-ns') {
     // ADFS style: assertion elements in a default namespace, protocol elements prefixed.
     const decl = ` xmlns="${SAML_ASSERTION_NS}"`
@@ -159,12 +180,14 @@ function names(prefix: IssueOptions['prefix']): Names {
   }
 }
 
-function attribute(n: Names, name: string, values: string[]): string {
+function attribute(n: Names, name: string, values: string[], untyped = false): string {
+  const typed =
+    ' xmlns:xs="http://www.w3.org/2001/XMLSchema"' +
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string"'
   const vals = values
     .map(
       v =>
-        `<${n.a('AttributeValue')} xmlns:xs="http://www.w3.org/2001/XMLSchema"` +
-        ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">` +
+        `<${n.a('AttributeValue')}${untyped ? '' : typed}>` +
         `${escapeXml(v)}</${n.a('AttributeValue')}>`
     )
     .join('')
@@ -189,24 +212,29 @@ function buildAssertion(issuer: string, o: IssueOptions, n: Names, standalone: b
   const sessionName = o.roleSessionName === undefined ? 'alice@example.com' : o.roleSessionName
 
   const attrs: string[] = []
+  const attr = (name: string, values: string[]): string =>
+    attribute(n, name, values, o.untypedValues)
+  const roleAttrs: string[] = []
   if (!o.omitRoleAttribute) {
-    const values = roles.map(r => roleValue(r, o))
+    const values = o.roleValues ?? roles.map(r => roleValue(r, o))
     if (o.rolesInSeparateAttributes) {
-      for (const v of values) attrs.push(attribute(n, ROLE_ATTRIBUTE, [v]))
+      for (const v of values) roleAttrs.push(attr(ROLE_ATTRIBUTE, [v]))
     } else {
-      attrs.push(attribute(n, ROLE_ATTRIBUTE, values))
+      roleAttrs.push(attr(ROLE_ATTRIBUTE, values))
     }
   }
-  if (sessionName !== null) attrs.push(attribute(n, ROLE_SESSION_NAME_ATTRIBUTE, [sessionName]))
+  if (!o.roleAttributeLast) attrs.push(...roleAttrs)
+  if (sessionName !== null) attrs.push(attr(ROLE_SESSION_NAME_ATTRIBUTE, [sessionName]))
   if (o.sessionDuration != null) {
-    attrs.push(attribute(n, SESSION_DURATION_ATTRIBUTE, [String(o.sessionDuration)]))
+    attrs.push(attr(SESSION_DURATION_ATTRIBUTE, [String(o.sessionDuration)]))
   }
   if (o.sourceIdentity != null) {
-    attrs.push(attribute(n, SOURCE_IDENTITY_ATTRIBUTE, [o.sourceIdentity]))
+    attrs.push(attr(SOURCE_IDENTITY_ATTRIBUTE, [o.sourceIdentity]))
   }
   for (const [name, values] of Object.entries(o.extraAttributes ?? {})) {
-    attrs.push(attribute(n, name, values))
+    attrs.push(attr(name, values))
   }
+  if (o.roleAttributeLast) attrs.push(...roleAttrs)
 
   const a = n.a
   // The namespace must be declared on the Assertion itself when it is the document root; when

@@ -376,8 +376,15 @@ describe('profiles, accounts, retries and chaining', () => {
       retry: { maxAttempts: 6, budgetSeconds: 60 },
       maxConcurrency: 8,
       chain: undefined,
-      httpProxy: undefined
+      httpProxy: undefined,
+      noProxy: undefined
     })
+  })
+
+  it('reads no-proxy beside http-proxy', () => {
+    expect(
+      settings({ 'http-proxy': 'http://proxy:3128', 'no-proxy': ' .internal, 10.0.0.1 ' })
+    ).toMatchObject({ httpProxy: 'http://proxy:3128', noProxy: '.internal, 10.0.0.1' })
   })
 
   it('stops exporting env by default once a profile is written, unless asked', () => {
@@ -434,6 +441,8 @@ describe('profiles, accounts, retries and chaining', () => {
       roleArn: ROLE,
       sessionName: undefined,
       externalId: undefined,
+      tags: [],
+      transitiveTagKeys: [],
       durationSeconds: CHAIN_DURATION_MAX
     })
     expect(CHAIN_DURATION_MAX).toBe(3600)
@@ -451,6 +460,8 @@ describe('profiles, accounts, retries and chaining', () => {
       roleArn: ROLE,
       sessionName: 'deploy@ci',
       externalId: 'urn:ext/id-1',
+      tags: [],
+      transitiveTagKeys: [],
       durationSeconds: 900
     })
     expect(inputError({ 'chain-role-arn': PROVIDER }).message).toContain(
@@ -467,12 +478,64 @@ describe('profiles, accounts, retries and chaining', () => {
     ).toBe("Input 'chain-role-duration-seconds' is 3601; it must be between 900 and 3600.")
   })
 
-  it.each(['chain-role-session-name', 'chain-role-external-id', 'chain-role-duration-seconds'])(
-    'refuses %s without chain-role-arn',
-    name => {
-      expect(inputError({ [name]: 'value' }).message).toBe(
-        `Input '${name}' needs 'chain-role-arn'.`
-      )
-    }
-  )
+  it('reads session tags and transitive keys for the chained role (CAC custom-tags)', () => {
+    const chain = settings({
+      'chain-role-arn': ROLE,
+      'role-session-tags': '{"team": "ops", "ticket": 42, "urgent": true, "empty": ""}',
+      'transitive-tag-keys': 'team,\nticket'
+    }).chain
+    expect(chain?.tags).toEqual([
+      { key: 'team', value: 'ops' },
+      { key: 'ticket', value: '42' },
+      { key: 'urgent', value: 'true' },
+      { key: 'empty', value: '' }
+    ])
+    expect(chain?.transitiveTagKeys).toEqual(['team', 'ticket'])
+  })
+
+  it.each([
+    ['not json', "Input 'role-session-tags' is not valid JSON."],
+    ['["a"]', "Input 'role-session-tags' must be a JSON object"],
+    [
+      '{"a": {"b": 1}}',
+      'Input \'role-session-tags\': the value of "a" must be a string, number or boolean.'
+    ],
+    ['{"": "x"}', 'Input \'role-session-tags\': tag name "" must be 1-128'],
+    [`{"${'k'.repeat(129)}": "x"}`, 'must be 1-128 letters'],
+    ['{"a;b": "x"}', 'tag name "a;b" must be 1-128 letters, digits, spaces or _.:/=+-@.'],
+    ['{"aws:x": "y"}', 'tag name "aws:x" uses the reserved prefix aws:.'],
+    [`{"a": "${'v'.repeat(257)}"}`, 'the value of "a" must be 0-256'],
+    ['{"a": "new\\nline"}', 'the value of "a" must be 0-256'],
+    ['{"Team": "a", "team": "b"}', 'tag name "team" appears twice (names ignore case).'],
+    [
+      JSON.stringify(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))),
+      "Input 'role-session-tags' has 51 tags; STS allows at most 50."
+    ]
+  ])('refuses role-session-tags %s', (tags, message) => {
+    expect(inputError({ 'chain-role-arn': ROLE, 'role-session-tags': tags }).message).toContain(
+      message
+    )
+  })
+
+  it('refuses a transitive key that is not a session tag', () => {
+    expect(
+      inputError({
+        'chain-role-arn': ROLE,
+        'role-session-tags': '{"team": "ops"}',
+        'transitive-tag-keys': 'team, project'
+      }).message
+    ).toBe(
+      `Input 'transitive-tag-keys' names "project", not among the tags of 'role-session-tags'. Add the tag there or remove the name.`
+    )
+  })
+
+  it.each([
+    'chain-role-session-name',
+    'chain-role-external-id',
+    'chain-role-duration-seconds',
+    'role-session-tags',
+    'transitive-tag-keys'
+  ])('refuses %s without chain-role-arn', name => {
+    expect(inputError({ [name]: 'value' }).message).toBe(`Input '${name}' needs 'chain-role-arn'.`)
+  })
 })

@@ -219,28 +219,43 @@ describe('preflight: roles', () => {
     )
   })
 
-  it('refuses an empty Role attribute', () => {
+  const badValues = PREFLIGHT_ERRORS['role-values-invalid']
+
+  it('refuses a Role attribute with no value, without claiming there is none', () => {
     expect(thrown(() => preflight(info({ roleValues: [] }), NOW)).message).toBe(
-      `${noRole.problem}. ${noRole.cause} ${noRole.fix}`
+      `${badValues.problem}: the Role attribute has no value. ${badValues.cause} ${badValues.fix}`
     )
+    expect(badValues.cause).not.toMatch(/no .*Role attribute/)
+    expect(badValues.fix).not.toMatch(/Map the Role attribute/)
   })
 
-  it('refuses when no Role value is a valid pair, counting them', () => {
+  it('refuses when no Role value is a valid pair, naming each value (quoted) and why', () => {
     const error = thrown(() =>
-      preflight(info({ roleValues: ['admin', ROLE, `${ROLE},${ROLE2}`] }), NOW)
+      preflight(info({ roleValues: ['admin', `${ROLE},${ROLE2}`, '\n::error::x'] }), NOW)
     )
     expect(error.message).toBe(
-      `${noRole.problem}: none of its 3 Role value(s) is a valid pair. ${noRole.cause} ${noRole.fix}`
+      `${badValues.problem}: none of its 3 Role value(s) is a "role ARN,provider ARN" pair:\n` +
+        '  - "admin": it is one part, not a role ARN and a provider ARN separated by a comma\n' +
+        `  - ${JSON.stringify(`${ROLE},${ROLE2}`)}: no part is a SAML provider ARN (arn:aws:iam::ACCOUNT:saml-provider/NAME)\n` +
+        '  - "\\n::error::x": it is one part, not a role ARN and a provider ARN separated by a comma\n' +
+        ` ${badValues.cause} ${badValues.fix}`
     )
+    expect(error.message.split('\n').some(line => line.startsWith('::'))).toBe(false)
   })
 
-  it('warns about each junk value, quoted, and goes on with the good one', () => {
+  it('warns about each junk value, quoted, with why, and goes on with the good one', () => {
     const result = preflight(info({ roleValues: ['admin', `${ROLE},${PROVIDER}`, '  '] }), NOW)
     expect(result.offered?.map(p => p.roleArn)).toEqual([ROLE])
     expect(result.warnings).toEqual([
-      'Ignoring a Role attribute value that is not "role ARN,provider ARN": "admin"',
-      'Ignoring a Role attribute value that is not "role ARN,provider ARN": "  "'
+      'Ignoring a Role attribute value that is not "role ARN,provider ARN": "admin" (it is one part, not a role ARN and a provider ARN separated by a comma)',
+      'Ignoring a Role attribute value that is not "role ARN,provider ARN": "  " (it is empty)'
     ])
+  })
+
+  it('accepts the Google Workspace form with a trailing comma', () => {
+    const result = preflight(info({ roleValues: [`${ROLE},${PROVIDER},`] }), NOW)
+    expect(result.offered?.map(p => [p.roleArn, p.principalArn])).toEqual([[ROLE, PROVIDER]])
+    expect(result.warnings).toEqual([])
   })
 
   it('leaves the choice among several roles to role selection', () => {
@@ -415,6 +430,7 @@ describe('preflight: untrusted text in the log', () => {
   it('cuts a very long untrusted value', () => {
     const result = preflight(info({ roleValues: ['j'.repeat(5000), `${ROLE},${PROVIDER}`] }), NOW)
     expect(result.warnings[0]).toContain(`"${'j'.repeat(300)}…"`)
-    expect(result.warnings[0]!.length).toBeLessThan(400)
+    // 300 characters of the value, the fixed text and the reason.
+    expect(result.warnings[0]!.length).toBeLessThan(500)
   })
 })

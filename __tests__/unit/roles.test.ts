@@ -87,7 +87,45 @@ describe('parseRolePairs', () => {
     ]
     const { pairs, invalid } = parseRolePairs([junk[0]!, `${ROLE},${PROVIDER}`, ...junk.slice(1)])
     expect(pairs.map(p => p.roleArn)).toEqual([ROLE])
-    expect(invalid).toEqual(junk)
+    expect(invalid.map(i => i.value)).toEqual(junk)
+  })
+
+  it('says why each junk value is not a pair', () => {
+    const reasons = (value: string): string | undefined =>
+      parseRolePairs([value]).invalid[0]?.reason
+    const roleShape = 'arn:aws:iam::ACCOUNT:role/NAME'
+    const providerShape = 'arn:aws:iam::ACCOUNT:saml-provider/NAME'
+    expect(reasons('')).toBe('it is empty')
+    expect(reasons(' , ')).toBe('it is empty')
+    expect(reasons('admin')).toBe(
+      'it is one part, not a role ARN and a provider ARN separated by a comma'
+    )
+    expect(reasons(ROLE)).toBe(
+      'it is one part, not a role ARN and a provider ARN separated by a comma'
+    )
+    expect(reasons(`${ROLE},${PROVIDER},extra`)).toBe('a third part follows the provider ARN')
+    expect(reasons(`${ROLE},${PROVIDER},${PROVIDER2}`)).toBe(
+      'it has 3 ARNs; expected one role ARN and one provider ARN'
+    )
+    expect(reasons(`${ROLE},${ROLE2}`)).toBe(`no part is a SAML provider ARN (${providerShape})`)
+    expect(reasons(`${PROVIDER},${PROVIDER2}`)).toBe(`no part is a role ARN (${roleShape})`)
+    expect(reasons(`arn:aws:iam::12345678901:role/X,${PROVIDER}`)).toBe(
+      `no part is a role ARN (${roleShape})`
+    )
+    expect(reasons('arn:aws-xx:iam::1:role/X,arn:aws-xx:iam::1:saml-provider/P')).toBe(
+      `neither part is a role ARN (${roleShape}) or a provider ARN (${providerShape})`
+    )
+  })
+
+  it.each([
+    [`${ROLE},${PROVIDER},`, 'Google Workspace: a trailing comma'],
+    [`${ROLE},${PROVIDER}, ,`, 'trailing commas and spaces'],
+    [`,${PROVIDER},${ROLE}`, 'a leading comma, provider first'],
+    [`\n    ${PROVIDER},\n    ${ROLE}\n  `, 'Okta Identity Engine: newlines and indentation']
+  ])('ignores empty parts around the pair: %j (%s)', value => {
+    const { pairs, invalid } = parseRolePairs([value])
+    expect(invalid).toEqual([])
+    expect(pairs.map(p => [p.roleArn, p.principalArn])).toEqual([[ROLE, PROVIDER]])
   })
 
   it('collapses duplicates, whatever the order or spacing', () => {

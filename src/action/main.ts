@@ -13,6 +13,7 @@ import {
 } from './output-helper.js'
 import { failureReport, finalRoleArn, profileWrites, redeem } from '../engine.js'
 import { saveCleanupState, type CleanupState } from './state-helper.js'
+import { withNoProxy } from '../sts/proxy.js'
 
 /** One run of the action: read, check locally, redeem once per role, mask, hand on. */
 export async function run(): Promise<void> {
@@ -25,7 +26,7 @@ export async function run(): Promise<void> {
     const raw = await obtainAssertion(settings.assertion, {
       mask: maskSecrets,
       info: line => core.info(line),
-      env: process.env,
+      env: withNoProxy(process.env, settings.noProxy),
       httpProxy: settings.httpProxy
     })
     const redeemed = await redeem(settings, raw, process.env, {
@@ -59,11 +60,7 @@ export async function run(): Promise<void> {
       }
       setSessionOutputs(
         single.session,
-        {
-          roleArn: finalRoleArn(single, settings),
-          principalArn: single.target.pair.principalArn,
-          sourceIdentity: redeemed.sourceIdentity
-        },
+        { roleArn: finalRoleArn(single, settings), principalArn: single.target.pair.principalArn },
         settings.outputCredentials
       )
       if (single.callerArn) core.setOutput('caller-arn', single.callerArn)

@@ -38,7 +38,7 @@ export function exportSession(session: AssumedSession, region: string): string[]
 
 export function setSessionOutputs(
   session: AssumedSession,
-  pair: { roleArn: string; principalArn: string; sourceIdentity?: string },
+  pair: { roleArn: string; principalArn: string },
   withCredentials: boolean
 ): void {
   const outputs: Record<string, string> = {
@@ -48,13 +48,16 @@ export function setSessionOutputs(
     'role-arn': pair.roleArn,
     'principal-arn': pair.principalArn,
     expiration: session.expiration.toISOString(),
+    // configure-aws-credentials' name and format: it passes the SDK's Date to core.setOutput,
+    // which writes JSON, so its value is the ISO time in double quotes. Kept identical so a
+    // workflow moving over reads the same text.
+    'aws-expiration': JSON.stringify(session.expiration),
     subject: session.subject ?? '',
     'subject-type': session.subjectType ?? '',
     issuer: session.issuer ?? '',
     audience: session.audience ?? '',
     'name-qualifier': session.nameQualifier ?? '',
-    // STS echoes the assertion's SourceIdentity; an endpoint that does not still gets it set.
-    'source-identity': session.sourceIdentity ?? pair.sourceIdentity ?? '',
+    'source-identity': session.sourceIdentity ?? '',
     'packed-policy-size': session.packedPolicySize?.toString() ?? ''
   }
   if (withCredentials) {

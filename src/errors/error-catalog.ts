@@ -74,6 +74,15 @@ export const PREFLIGHT_ERRORS = {
     fix: 'Map the Role attribute in the IdP application for AWS, and assign the user or group a role.',
     retryable: false
   },
+  'role-values-invalid': {
+    codes: ['role-values-invalid'],
+    stage: 'pre-flight',
+    problem: 'No value of the Role attribute is a usable role',
+    cause:
+      'Each value must be a role ARN and a SAML provider ARN of one account, separated by a comma, in either order.',
+    fix: 'Correct the Role attribute mapping in the IdP so each value reads arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME.',
+    retryable: false
+  },
   'role-not-offered': {
     codes: ['role-not-offered'],
     stage: 'pre-flight',

@@ -1,6 +1,7 @@
 import { requireArn } from './arn.js'
 import { getAssertionSource, type AssertionSource } from '../source/assertion-source.js'
 import { InputError } from '../errors/run-errors.js'
+import { parseSessionTags, parseTransitiveTagKeys, type SessionTag } from './session-tags.js'
 import { SESSION_NAME } from '../saml/saml-rules.js'
 import { isLoopback } from '../sts/proxy.js'
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_ATTEMPTS } from '../sts/retry-policy.js'
@@ -25,10 +26,10 @@ export interface Settings {
   maskAccountId: boolean
   retry: { maxAttempts: number; budgetSeconds: number }
   maxConcurrency: number
-  /** The CLI's --output (the action has export-env instead): env and credential-process take one session. */
-  cliOutput?: 'env' | 'json' | 'credential-process' | 'none'
   chain?: ChainSettings
   httpProxy?: string
+  /** Hosts that bypass the proxy; stands in for NO_PROXY when set. */
+  noProxy?: string
 }
 
 export interface ChainSettings {
@@ -37,6 +38,9 @@ export interface ChainSettings {
   sessionName?: string
   externalId?: string
   durationSeconds: number
+  /** 'role-session-tags' and 'transitive-tag-keys', for the chained AssumeRole only. */
+  tags?: SessionTag[]
+  transitiveTagKeys?: string[]
 }
 
 /** Reads one input, untrimmed, '' when unset (core.getInput with trimWhitespace: false). */
@@ -98,7 +102,8 @@ export function getSettings(read: InputReader): Settings {
     },
     maxConcurrency: optionalInteger(input('max-concurrency'), 'max-concurrency', 1, 64, 8),
     chain: getChain(input),
-    httpProxy: input('http-proxy')
+    httpProxy: input('http-proxy'),
+    noProxy: input('no-proxy')
   }
 }
 
@@ -144,7 +149,10 @@ function getChain(input: (name: string) => string | undefined): ChainSettings | 
   const others = [
     'chain-role-session-name',
     'chain-role-external-id',
-    'chain-role-duration-seconds'
+    'chain-role-duration-seconds',
+    // The SAML call takes its session tags from the IdP; only AssumeRole takes them as input.
+    'role-session-tags',
+    'transitive-tag-keys'
   ]
   if (!roleArn) {
     const stray = others.find(name => input(name) !== undefined)
@@ -158,6 +166,7 @@ function getChain(input: (name: string) => string | undefined): ChainSettings | 
       `Input 'chain-role-session-name' must be 2-64 characters of letters, digits and _+=,.@- (got ${JSON.stringify(sessionName)}).`
     )
   }
+  const tags = parseSessionTags(input('role-session-tags'))
   const externalId = input('chain-role-external-id')
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
     throw new InputError(
@@ -168,6 +177,8 @@ function getChain(input: (name: string) => string | undefined): ChainSettings | 
     roleArn,
     sessionName,
     externalId,
+    tags,
+    transitiveTagKeys: parseTransitiveTagKeys(input('transitive-tag-keys'), tags),
     // STS caps a chained session at one hour, whatever the role allows.
     durationSeconds: optionalInteger(
       input('chain-role-duration-seconds'),

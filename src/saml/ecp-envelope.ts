@@ -22,11 +22,11 @@ export function isSoapEnvelope(xml: string): boolean {
  * re-serialising could break it.
  *
  * One addition is needed when the Response relies on namespace declarations made on the envelope
- * (a prefix declared on `S:Envelope`, say): those declarations are copied onto the Response's
- * start tag, or the extracted element would not even parse. That leaves the signature intact:
- * exclusive canonicalisation (what SAML IdPs sign with) renders a used prefix's declaration on
- * the element that uses it wherever it was declared, and inclusive canonicalisation renders every
- * in-scope declaration, which is exactly the set copied.
+ * (a prefix declared on `S:Envelope` and used inside, say): those declarations are copied onto the
+ * Response's start tag, or the extracted element would not even parse. That leaves the signature
+ * intact: exclusive canonicalisation (what SAML IdPs sign with) renders a used prefix's
+ * declaration on the element that uses it, wherever it was declared. A self-contained Response
+ * (the usual case: the IdP signs it, then wraps it) is passed on unchanged.
  */
 export function unwrapEnvelope(xml: string): string {
   const root = parseXmlDocument(xml).documentElement
@@ -66,32 +66,58 @@ function elementChildren(parent: Element): Element[] {
   return found
 }
 
-/** ` xmlns:p="…"` for each declaration in scope on the ancestors that the element does not make. */
-function inheritedDeclarations(element: Element): string {
-  const own = new Set(declarations(element).map(([name]) => name))
-  const seen = new Set(own)
-  let out = ''
-  for (let node = element.parentNode; node && node.nodeType === node.ELEMENT_NODE;) {
-    const ancestor = node as Element
-    for (const [name, value] of declarations(ancestor)) {
-      if (seen.has(name)) continue // an inner declaration shadows an outer one
-      seen.add(name)
-      out += ` ${name}="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`
+/**
+ * ` xmlns:p="…"` for each declaration made outside the element that the element or its content
+ * uses (in an element or attribute name, or an xsi:type value). Only those: an IdP signs the
+ * Response before wrapping it, so declarations it never used must not appear in it.
+ */
+function inheritedDeclarations(response: Element): string {
+  const needed = new Map<string, string>()
+  const visit = (element: Element): void => {
+    const prefixes = [element.prefix ?? '']
+    for (let i = 0; i < element.attributes.length; i++) {
+      const attribute = element.attributes.item(i)
+      if (!attribute || attribute.name === 'xmlns' || attribute.prefix === 'xmlns') continue
+      if (attribute.prefix) prefixes.push(attribute.prefix)
+      if (attribute.localName === 'type' && attribute.namespaceURI === XSI_NS) {
+        const typePrefix = /^([\w.-]+):/.exec(attribute.value)?.[1]
+        if (typePrefix) prefixes.push(typePrefix)
+      }
     }
-    node = ancestor.parentNode
+    for (const prefix of prefixes) {
+      if (prefix === 'xml') continue
+      const name = prefix ? `xmlns:${prefix}` : 'xmlns'
+      const declaredBy = declaring(element, name)
+      if (declaredBy && !within(declaredBy, response)) {
+        needed.set(name, declaredBy.getAttribute(name) ?? '')
+      }
+    }
+    elementChildren(element).forEach(visit)
   }
-  return out
+  visit(response)
+  const escape = (value: string): string =>
+    value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+  return [...needed].map(([name, value]) => ` ${name}="${escape(value)}"`).join('')
 }
 
-function declarations(element: Element): [string, string][] {
-  const found: [string, string][] = []
-  for (let i = 0; i < element.attributes.length; i++) {
-    const attribute = element.attributes.item(i)
-    if (attribute && (attribute.name === 'xmlns' || attribute.name.startsWith('xmlns:'))) {
-      found.push([attribute.name, attribute.value])
-    }
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+
+/** The nearest element, from this one up, that declares `name` (xmlns or xmlns:p). */
+function declaring(element: Element, name: string): Element | undefined {
+  for (let node: Element | undefined = element; node; node = parentElement(node)) {
+    if (node.hasAttribute(name)) return node
   }
-  return found
+  return undefined
+}
+
+function within(node: Element, ancestor: Element): boolean {
+  for (let n: Element | undefined = node; n; n = parentElement(n)) if (n === ancestor) return true
+  return false
+}
+
+function parentElement(node: Element): Element | undefined {
+  const parent = node.parentNode
+  return parent && parent.nodeType === parent.ELEMENT_NODE ? (parent as Element) : undefined
 }
 
 /**

@@ -46,19 +46,21 @@ export function preflight(info: SamlResponseInfo, now: Date): PreflightResult {
 
   checkValidityWindow(info, now)
 
-  if (info.roleValues === undefined || info.roleValues.length === 0) {
-    throw preflightError('no-role-attribute')
-  }
+  if (info.roleValues === undefined) throw preflightError('no-role-attribute')
   const { pairs, invalid } = parseRolePairs(info.roleValues)
-  for (const value of invalid) {
-    warnings.push(
-      `Ignoring a Role attribute value that is not "role ARN,provider ARN": ${quote(value)}`
-    )
-  }
   if (pairs.length === 0) {
-    throw preflightError(
-      'no-role-attribute',
-      `none of its ${invalid.length} Role value(s) is a valid pair`
+    // The attribute is there, so say what is wrong with each value rather than that it is missing.
+    const detail =
+      invalid.length === 0
+        ? 'the Role attribute has no value'
+        : `none of its ${invalid.length} Role value(s) is a "role ARN,provider ARN" pair:${invalid
+            .map(i => `\n  - ${quote(i.value)}: ${i.reason}`)
+            .join('')}\n`
+    throw preflightError('role-values-invalid', detail)
+  }
+  for (const { value, reason } of invalid) {
+    warnings.push(
+      `Ignoring a Role attribute value that is not "role ARN,provider ARN": ${quote(value)} (${reason})`
     )
   }
 

@@ -10,18 +10,27 @@ export interface RolePair {
   principal: Arn
 }
 
+/** A Role attribute value that is not a usable pair, and why, for the log (value untrusted). */
+export interface InvalidRoleValue {
+  value: string
+  reason: string
+}
+
 /**
  * Read the Role attribute values. Each holds a role ARN and a SAML provider ARN separated by a
  * comma, in either order, spaces tolerated. Values that are not such a pair are reported, not
  * fatal: IdPs sometimes send extra junk values next to good ones.
  */
-export function parseRolePairs(values: string[]): { pairs: RolePair[]; invalid: string[] } {
+export function parseRolePairs(values: string[]): {
+  pairs: RolePair[]
+  invalid: InvalidRoleValue[]
+} {
   const pairs: RolePair[] = []
-  const invalid: string[] = []
+  const invalid: InvalidRoleValue[] = []
   for (const value of values) {
     const pair = parseRolePair(value)
-    if (!pair) {
-      invalid.push(value)
+    if (typeof pair === 'string') {
+      invalid.push({ value, reason: pair })
     } else if (
       !pairs.some(p => p.roleArn === pair.roleArn && p.principalArn === pair.principalArn)
     ) {
@@ -31,19 +40,42 @@ export function parseRolePairs(values: string[]): { pairs: RolePair[]; invalid: 
   return { pairs, invalid }
 }
 
-function parseRolePair(value: string): RolePair | undefined {
+const ROLE_SHAPE = 'arn:aws:iam::ACCOUNT:role/NAME'
+const PROVIDER_SHAPE = 'arn:aws:iam::ACCOUNT:saml-provider/NAME'
+
+/** The pair, or why the value is not one. */
+function parseRolePair(value: string): RolePair | string {
+  // Google Workspace sends "role,provider," (AWS accepts it): empty parts around the pair are
+  // dropped. A third non-empty part is still refused, as AWS's format says.
+  const core = value.replace(/^[\s,]+|[\s,]+$/g, '')
+  if (core === '') return 'it is empty'
   // Role names may contain commas: split only at a comma that starts the next ARN.
-  const parts = value.split(/,\s*(?=arn:)/).map(part => part.trim())
-  if (parts.length !== 2) return undefined
+  const parts = core.split(/\s*,\s*(?=arn:)/).map(part => part.trim())
+  if (parts.length === 1)
+    return `it is one part, not a role ARN and a provider ARN separated by a comma`
+  if (parts.length > 2)
+    return `it has ${parts.length} ARNs; expected one role ARN and one provider ARN`
+  const [first = '', second = ''] = parts
   for (const [roleArn, principalArn] of [
-    [parts[0] ?? '', parts[1] ?? ''],
-    [parts[1] ?? '', parts[0] ?? '']
+    [first, second],
+    [second, first]
   ] as const) {
     const role = parseArn(roleArn, 'role')
     const principal = parseArn(principalArn, 'saml-provider')
     if (role && principal) return { roleArn, principalArn, role, principal }
   }
-  return undefined
+  // Provider names cannot hold a comma, so one here starts a third part.
+  if (parts.some(part => /^arn:[^,]*:saml-provider\/[^,]*,/.test(part))) {
+    return 'a third part follows the provider ARN'
+  }
+  const hasRole = parts.some(part => parseArn(part, 'role'))
+  const hasProvider = parts.some(part => parseArn(part, 'saml-provider'))
+  if (!hasRole && !hasProvider) {
+    return `neither part is a role ARN (${ROLE_SHAPE}) or a provider ARN (${PROVIDER_SHAPE})`
+  }
+  return hasRole
+    ? `no part is a SAML provider ARN (${PROVIDER_SHAPE})`
+    : `no part is a role ARN (${ROLE_SHAPE})`
 }
 
 /** A pair is usable only if role and provider live in one partition and one account. */

@@ -1,6 +1,17 @@
 import { InputError } from '../errors/run-errors.js'
 
 /**
+ * The env as proxying should see it: the 'no-proxy' input, when set, stands in for NO_PROXY (as
+ * configure-aws-credentials' no-proxy does).
+ */
+export function withNoProxy(
+  env: Record<string, string | undefined>,
+  noProxy: string | undefined
+): Record<string, string | undefined> {
+  return noProxy === undefined ? env : { ...env, no_proxy: noProxy, NO_PROXY: noProxy }
+}
+
+/**
  * The proxy for a request URL: the `http-proxy` input first, else the conventional env variables
  * (https_proxy/HTTPS_PROXY for https URLs, http_proxy/HTTP_PROXY for http), unless NO_PROXY
  * (or no_proxy) names the host. Pure; the agents are built in sts-client.ts.

@@ -46,6 +46,9 @@ export interface ChainRequest {
   durationSeconds: number
   inlineSessionPolicy?: string
   managedSessionPolicies?: string[]
+  /** Session tags for the chained session ('role-session-tags', 'transitive-tag-keys'). */
+  tags?: { key: string; value: string }[]
+  transitiveTagKeys?: string[]
 }
 
 export interface StsConnection {
@@ -203,7 +206,11 @@ export async function assumeChainedRole(
       ExternalId: request.externalId,
       DurationSeconds: request.durationSeconds,
       Policy: request.inlineSessionPolicy,
-      PolicyArns: policyArns(request.managedSessionPolicies)
+      PolicyArns: policyArns(request.managedSessionPolicies),
+      Tags: request.tags?.length
+        ? request.tags.map(t => ({ Key: t.key, Value: t.value }))
+        : undefined,
+      TransitiveTagKeys: request.transitiveTagKeys?.length ? request.transitiveTagKeys : undefined
     }),
     { abortSignal }
   )
