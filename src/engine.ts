@@ -1,13 +1,13 @@
-import { parseArn, regionalStsEndpoint, resolveRegion } from './plan/arn.js'
+import { regionalStsEndpoint, resolveRegion } from './plan/arn.js'
 import { assumeTargets, type Assumed, type Outcome } from './sts/assume-roles.js'
 import { decodeAssertion } from './saml/assertion-decoder.js'
 import type { ProfileCredentials } from './aws-files/credentials-file.js'
-import { InputError } from './errors/run-errors.js'
 import type { Settings } from './plan/input-helper.js'
+import { checkReturnedAccounts, planRun } from './plan/plan.js'
 import { preflight } from './saml/preflight.js'
 import { checkProxyTransport, proxyFor, withNoProxy } from './sts/proxy.js'
 import { retryPolicy } from './sts/retry-policy.js'
-import { planTargets, type Target } from './plan/role-targets.js'
+import type { Target } from './plan/role-targets.js'
 import { parseSamlResponse } from './saml/saml-parser.js'
 import { ignoredEndpointSettings, StsClients, type AssumedSession } from './sts/sts-client.js'
 
@@ -18,8 +18,8 @@ export interface RedeemHooks {
   notice: (line: string) => void
   warning: (line: string) => void
   info: (line: string) => void
-  /** Last word on the plan before any request (the CLI refuses some output modes here). */
-  checkTargets?: (targets: Target[]) => void
+  /** The host's own checks of the plan before any request (the files it will write, say). */
+  checkTargets?: (targets: Target[]) => void | Promise<void>
 }
 
 export interface Redeemed {
@@ -27,11 +27,13 @@ export interface Redeemed {
   targets: Target[]
   outcomes: Outcome[]
   assumed: Assumed[]
+  /** The assertion's SourceIdentity attribute, for the output when STS does not echo it. */
+  sourceIdentity?: string
 }
 
 /**
- * The engine shared by the action and the CLI: decode and check the assertion, decide the roles,
- * and redeem it once per role. Every secret goes through hooks.mask the moment it exists.
+ * The engine shared by the action and the CLI: decode and check the assertion, plan the roles,
+ * connect, and redeem it once per role. Every secret goes through hooks.mask the moment it exists.
  */
 export async function redeem(
   settings: Settings,
@@ -46,16 +48,11 @@ export async function redeem(
   const saml = parseSamlResponse(assertion.xml)
   if (settings.maskAccountId) hooks.mask(accountIdsIn(settings, saml.roleValues ?? []))
   const checked = preflight(saml, new Date())
-  const targets = planTargets(checked.offered, settings)
-  checkChainAllowed(settings)
-  hooks.checkTargets?.(targets)
-  if (targets.length > 1 && settings.exportEnv) {
-    throw new InputError(
-      `'export-env' cannot export ${targets.length} roles at once; they go to profiles. Remove 'export-env: true'.`
-    )
-  }
+  const { targets, warnings } = planRun(checked, saml, settings)
+  await hooks.checkTargets?.(targets)
   checked.notices.forEach(hooks.notice)
   checked.warnings.forEach(hooks.warning)
+  warnings.forEach(hooks.warning)
 
   const partition = targets[0]!.pair.role.partition
   const region = resolveRegion(settings.region, env, partition)
@@ -96,8 +93,8 @@ export async function redeem(
       settings.maxConcurrency
     )
     const assumed = outcomes.filter((o): o is Assumed => 'session' in o)
-    checkAccountsAllowed(assumed, settings)
-    return { region, targets, outcomes, assumed }
+    checkReturnedAccounts(assumed, settings)
+    return { region, targets, outcomes, assumed, sourceIdentity: saml.sourceIdentity }
   } finally {
     clients.destroy()
   }
@@ -126,32 +123,6 @@ function accountIdsIn(settings: Settings, roleValues: string[]): string[] {
     settings.chain?.roleArn ?? ''
   ].join(' ')
   return [...new Set(text.match(/\b\d{12}\b/g) ?? [])]
-}
-
-function checkChainAllowed(settings: Settings): void {
-  const chain = settings.chain
-  const chained = chain && parseArn(chain.roleArn, 'role')
-  if (
-    chain &&
-    chained &&
-    settings.allowedAccountIds.length > 0 &&
-    !settings.allowedAccountIds.includes(chained.accountId)
-  ) {
-    throw new InputError(
-      `Refusing chain-role-arn ${chain.roleArn}: account ${chained.accountId} is not in 'allowed-account-ids'. Nothing was assumed.`
-    )
-  }
-}
-
-/** STS decides the account; check what it returned too, before anything is written or exported. */
-function checkAccountsAllowed(assumed: Assumed[], settings: Settings): void {
-  if (settings.allowedAccountIds.length === 0) return
-  const outside = assumed.filter(a => !settings.allowedAccountIds.includes(a.session.accountId))
-  if (outside.length > 0) {
-    throw new InputError(
-      `STS returned credentials for account(s) ${outside.map(a => a.session.accountId).join(', ')}, not in 'allowed-account-ids'. Nothing was exported or written.`
-    )
-  }
 }
 
 /** The step's failure text when some roles failed: each failure, then what succeeded. */

@@ -60,7 +60,11 @@ export async function run(): Promise<void> {
       }
       setSessionOutputs(
         single.session,
-        { roleArn: finalRoleArn(single, settings), principalArn: single.target.pair.principalArn },
+        {
+          roleArn: finalRoleArn(single, settings),
+          principalArn: single.target.pair.principalArn,
+          sourceIdentity: redeemed.sourceIdentity
+        },
         settings.outputCredentials
       )
       if (single.callerArn) core.setOutput('caller-arn', single.callerArn)

@@ -38,7 +38,7 @@ export function exportSession(session: AssumedSession, region: string): string[]
 
 export function setSessionOutputs(
   session: AssumedSession,
-  pair: { roleArn: string; principalArn: string },
+  pair: { roleArn: string; principalArn: string; sourceIdentity?: string },
   withCredentials: boolean
 ): void {
   const outputs: Record<string, string> = {
@@ -57,7 +57,8 @@ export function setSessionOutputs(
     issuer: session.issuer ?? '',
     audience: session.audience ?? '',
     'name-qualifier': session.nameQualifier ?? '',
-    'source-identity': session.sourceIdentity ?? '',
+    // STS echoes the assertion's SourceIdentity; an endpoint that does not still gets it set.
+    'source-identity': session.sourceIdentity ?? pair.sourceIdentity ?? '',
     'packed-policy-size': session.packedPolicySize?.toString() ?? ''
   }
   if (withCredentials) {

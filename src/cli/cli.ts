@@ -5,7 +5,7 @@ import type { SignInHooks } from '../idp/sign-in.js'
 import type { Assumed } from '../sts/assume-roles.js'
 import { awsFilePaths, writeProfiles } from '../aws-files/credentials-file.js'
 import { InputError, RunError } from '../errors/run-errors.js'
-import { getSettings } from '../plan/input-helper.js'
+import { getSettings, type Settings } from '../plan/input-helper.js'
 import { quote } from '../util/log-safety.js'
 import { sessionEnv } from '../action/output-helper.js'
 import { assertionExpiry } from '../saml/preflight.js'
@@ -241,15 +241,9 @@ async function assume(
     ...stderrHooks(io),
     httpProxy: settings.httpProxy
   })
-  const redeemed = await redeem(settings, raw, io.env, {
-    // Before any request: a usage error must leave no session or profile behind.
-    checkTargets: targets => {
-      if ((output === 'env' || output === 'credential-process') && targets.length > 1) {
-        throw new InputError(
-          `--output ${output} takes one role; with several, use --profile (and --output json to print them).`
-        )
-      }
-    },
+  // The plan refuses several roles for an output that holds one session, before any request.
+  const cliOutput = output as NonNullable<Settings['cliOutput']>
+  const redeemed = await redeem({ ...settings, cliOutput }, raw, io.env, {
     mask: () => undefined,
     notice: line => io.stderr(`notice: ${line}\n`),
     warning: line => io.stderr(`warning: ${line}\n`),

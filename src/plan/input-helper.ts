@@ -26,6 +26,8 @@ export interface Settings {
   maskAccountId: boolean
   retry: { maxAttempts: number; budgetSeconds: number }
   maxConcurrency: number
+  /** The CLI's --output (the action has export-env instead): env and credential-process take one session. */
+  cliOutput?: 'env' | 'json' | 'credential-process' | 'none'
   chain?: ChainSettings
   httpProxy?: string
   /** Hosts that bypass the proxy; stands in for NO_PROXY when set. */
