@@ -229,6 +229,43 @@ describe.skipIf(!cli)(`the real AWS CLI (${cli}) reads the profile`, () => {
   })
 })
 
+describe.skipIf(!cli)(`the real AWS CLI (${cli}) and a profile the user owns`, () => {
+  it('a refused run leaves it working; an overwrite keeps its config, and the CLI signs with the new keys', async () => {
+    const { dir, home, credentials } = homeWithUserFiles()
+    const get = async (key: string): Promise<string> =>
+      (await runAwsCli(cli!, ['configure', 'get', key, '--profile', 'other'], home)).stdout.trim()
+
+    const refused = await profileRun(dir, { profile: 'other' })
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toMatch(/::error::Refusing to overwrite a profile in .* \[other\]/)
+    expect(sts().requestCount()).toBe(0)
+    expect(readFileSync(credentials, 'utf8')).toBe(USER_CREDENTIALS)
+    expect(await get('aws_access_key_id')).toBe('AKIAOTHERKEY00000000')
+
+    const overwritten = await profileRun(dir, { profile: 'other', 'overwrite-profile': 'true' })
+    expect(overwritten.code).toBe(0)
+    expect(overwritten.stdout).toMatch(/::warning::Overwrote \[other\]/)
+    expect(await get('aws_access_key_id')).toMatch(/^ASIA/)
+    // The user's config for the profile is untouched: their region, not the run's.
+    expect(await get('region')).toBe('ap-southeast-2')
+    sts().reset()
+    const identity = await runAwsCli(
+      cli!,
+      ['sts', 'get-caller-identity', '--profile', 'other', '--endpoint-url', sts().url],
+      home
+    )
+    expect(identity.stderr).toBe('')
+    expect(identity.code).toBe(0)
+    expect(String(sts().requests[0]!.headers.authorization)).toMatch(
+      /Credential=ASIA\w+\/\d{8}\/ap-southeast-2\//
+    )
+
+    const post = await runPostStep(overwritten)
+    expect(post.stdout).toMatch(/::warning::Removed other, which this run had overwritten/)
+    expect(await get('region')).toBe('ap-southeast-2')
+  })
+})
+
 describe.skipIf(!cli || !motoAvailable)('the real AWS CLI against moto', () => {
   it('get-caller-identity --profile SAML-PROFILE succeeds with credentials moto issued', async () => {
     const moto = await startMoto()

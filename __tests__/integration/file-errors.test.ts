@@ -43,7 +43,7 @@ const profile: ProfileCredentials = {
   region: 'eu-west-1'
 }
 
-async function refusal(write: () => Promise<void>): Promise<FileError> {
+async function refusal(write: () => Promise<unknown>): Promise<FileError> {
   const error: unknown = await write().then(
     () => undefined,
     (e: unknown) => e

@@ -55,10 +55,14 @@ function profile(name: string, keyId: string, region = 'eu-west-1'): ProfileCred
   }
 }
 
+/** What marks a section as written by this action (no secret in it). */
+const MARK = 'x_written_by = saml-assume-role'
+
 function section(name: string, keyId: string): string {
   return (
     `[${name}]\naws_access_key_id = ${keyId}\naws_secret_access_key = secret/${keyId}\n` +
-    `aws_session_token = token-${keyId}\nx_security_token_expires = 2030-01-02T03:04:05.000Z\n`
+    `aws_session_token = token-${keyId}\nx_security_token_expires = 2030-01-02T03:04:05.000Z\n` +
+    `${MARK}\n`
   )
 }
 
@@ -111,7 +115,7 @@ describe('writeProfiles', () => {
   it('creates the files 0600 in a 0700 directory, with the section and the region', async () => {
     await writeProfiles(paths, [profile('SAML-PROFILE', 'ASIAONE')])
     expect(read(paths.credentials)).toBe(section('SAML-PROFILE', 'ASIAONE'))
-    expect(read(paths.config)).toBe('[profile SAML-PROFILE]\nregion = eu-west-1\n')
+    expect(read(paths.config)).toBe(`[profile SAML-PROFILE]\nregion = eu-west-1\n${MARK}\n`)
     if (POSIX) {
       expect(mode(paths.credentials)).toBe(0o600)
       expect(mode(paths.config)).toBe(0o600)
@@ -123,7 +127,7 @@ describe('writeProfiles', () => {
   it('writes [default] to both files for the profile named default', async () => {
     await writeProfiles(paths, [profile('default', 'ASIADEF', 'us-east-2')])
     expect(read(paths.credentials)).toBe(section('default', 'ASIADEF'))
-    expect(read(paths.config)).toBe('[default]\nregion = us-east-2\n')
+    expect(read(paths.config)).toBe(`[default]\nregion = us-east-2\n${MARK}\n`)
   })
 
   it('replaces the section on a second write; other profiles survive byte for byte', async () => {
@@ -133,11 +137,11 @@ describe('writeProfiles', () => {
     await writeProfiles(paths, [profile('a', 'ASIAA2', 'ap-south-1')])
     expect(read(paths.credentials)).toBe(`${section('a', 'ASIAA2')}\n${section('b', 'ASIAB1')}`)
     expect(read(paths.config)).toBe(
-      '[profile a]\nregion = ap-south-1\n\n[profile b]\nregion = us-west-2\n'
+      `[profile a]\nregion = ap-south-1\n${MARK}\n\n[profile b]\nregion = us-west-2\n${MARK}\n`
     )
   })
 
-  it("keeps the user's comments, other profiles and settings, and heals duplicates", async () => {
+  it("keeps the user's comments, other profiles and config, and heals duplicates (overwrite allowed)", async () => {
     mkdirSync(join(dir, 'home', '.aws'), { recursive: true })
     const userCredentials =
       '# my keys\r\n[default]\r\naws_access_key_id = AKIAUSER\r\n\r\n' +
@@ -145,12 +149,13 @@ describe('writeProfiles', () => {
     const userConfig = '[default]\nregion = us-east-1\n\n[profile SAML-PROFILE]\noutput = json\n'
     writeFileSync(paths.credentials, userCredentials)
     writeFileSync(paths.config, userConfig)
-    await writeProfiles(paths, [profile('SAML-PROFILE', 'ASIANEW')])
+    await writeProfiles(paths, [profile('SAML-PROFILE', 'ASIANEW')], { overwrite: true })
     expect(read(paths.credentials)).toBe(
       '# my keys\r\n[default]\r\naws_access_key_id = AKIAUSER\r\n\r\n' +
         section('SAML-PROFILE', 'ASIANEW').replace(/\n/g, '\r\n')
     )
-    expect(read(paths.config)).toBe(`${userConfig}region = eu-west-1\n`)
+    // The user's config section for the profile is theirs: left exactly as it was.
+    expect(read(paths.config)).toBe(userConfig)
     expect(validateIni(read(paths.credentials))).toBeUndefined()
   })
 
@@ -234,9 +239,9 @@ describe('removeProfiles', () => {
     expect(read(paths.credentials)).toBe(
       `# keep me\n[user]\naws_access_key_id = AKIAUSER\n\n${section('replaced', 'ASIATHEIRS')}`
     )
-    // The user's own settings for kept-settings stay, with the region we added.
+    // The user's own config section for kept-settings was never touched, and stays.
     expect(read(paths.config)).toBe(
-      '[profile kept-settings]\noutput = json\nregion = eu-west-1\n\n[profile replaced]\nregion = eu-west-1\n'
+      `[profile kept-settings]\noutput = json\n\n[profile replaced]\nregion = eu-west-1\n${MARK}\n`
     )
   })
 

@@ -53,6 +53,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     managedSessionPolicies: [],
     exportEnv: true,
     outputCredentials: false,
+    overwriteProfile: false,
     verifyCredentials: false,
     allowedAccountIds: [],
     maskAccountId: false,

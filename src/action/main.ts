@@ -1,7 +1,14 @@
 import * as core from '@actions/core'
 import type { Assumed } from '../sts/assume-roles.js'
 import { obtainAssertion, signInSecrets } from '../source/assertion-source.js'
-import { awsFilePaths, keyFingerprint, writeProfiles } from '../aws-files/credentials-file.js'
+import {
+  awsFilePaths,
+  checkProfileWrites,
+  keyFingerprint,
+  missingDirs,
+  overwroteMessage,
+  writeProfiles
+} from '../aws-files/credentials-file.js'
 import { errorMessage } from '../errors/run-errors.js'
 import { getSettings, inputAccountIds, type Settings } from '../plan/input-helper.js'
 import {
@@ -29,11 +36,18 @@ export async function run(): Promise<void> {
       env: withNoProxy(process.env, settings.noProxy),
       httpProxy: settings.httpProxy
     })
+    const paths = awsFilePaths(process.env)
     const redeemed = await redeem(settings, raw, process.env, {
       mask: maskSecrets,
       notice: line => core.notice(line),
       warning: line => core.warning(line),
-      info: line => core.info(line)
+      info: line => core.info(line),
+      // Local file problems and someone else's profile are found before any STS request.
+      checkTargets: async targets => {
+        if (settings.profile === undefined) return
+        const profiles = targets.map(t => t.profile!)
+        await checkProfileWrites(paths, profiles, settings.overwriteProfile)
+      }
     })
     const { region, assumed } = redeemed
 
@@ -42,13 +56,21 @@ export async function run(): Promise<void> {
     if (settings.profile !== undefined && assumed.length > 0) {
       // Saved before writing: should the write fail halfway, the post step still removes what
       // made it to disk (only sections holding this run's keys are ever removed).
-      cleanup.files = awsFilePaths(process.env)
+      cleanup.files = paths
       cleanup.profiles = assumed.map(a => ({
         profile: a.target.profile!,
         keyFingerprint: keyFingerprint(a.session.accessKeyId)
       }))
+      cleanup.createdDirs = await missingDirs(paths)
       saveCleanupState(cleanup)
-      await writeProfiles(cleanup.files, profileWrites(redeemed))
+      const report = await writeProfiles(paths, profileWrites(redeemed), {
+        overwrite: settings.overwriteProfile
+      })
+      if (report.overwritten.length > 0) {
+        cleanup.overwritten = report.overwritten
+        saveCleanupState(cleanup)
+        core.warning(overwroteMessage(report.overwritten, paths.credentials))
+      }
       core.setOutput('profiles', JSON.stringify(assumed.map(a => profileEntry(a, settings))))
     }
 

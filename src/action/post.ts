@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { removeProfiles } from '../aws-files/credentials-file.js'
+import { removeEmptyDirs, removeProfiles } from '../aws-files/credentials-file.js'
 import { errorMessage } from '../errors/run-errors.js'
 import { parseBoolean } from '../plan/input-helper.js'
 import { loadCleanupState } from './state-helper.js'
@@ -27,6 +27,15 @@ export async function runPost(): Promise<void> {
           `Did not remove profile(s) ${skipped.join(', ')}: they are gone, or hold another run's credentials now.`
         )
       }
+      const lost = (state.overwritten ?? []).filter(profile => removed.includes(profile))
+      if (lost.length > 0) {
+        core.warning(
+          `Removed ${lost.join(', ')}, which this run had overwritten: the section it replaced is not restored.`
+        )
+      }
+      const dirs = await removeEmptyDirs(state.createdDirs ?? [])
+      if (dirs.length > 0)
+        core.info(`Removed the empty directories this run created: ${dirs.join(', ')}.`)
     }
     for (const name of state.exportedEnv) core.exportVariable(name, '')
     if (state.exportedEnv.length > 0) {

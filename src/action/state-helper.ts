@@ -7,6 +7,10 @@ export interface CleanupState {
   /** Profiles written, with a fingerprint of the key ID each held: only a profile still holding
    * that key is removed. */
   profiles: Array<{ profile: string; keyFingerprint: string }>
+  /** Profiles whose previous section (keys from elsewhere) this run replaced: not restorable. */
+  overwritten?: string[]
+  /** Directories the run created (~/.aws), removed at the end when empty. */
+  createdDirs?: string[]
   exportedEnv: string[]
 }
 

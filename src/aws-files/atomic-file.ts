@@ -2,7 +2,8 @@
  * Read-modify-write of one file under its lock, written atomically (temp file in the same
  * directory, fsync, rename, fsync of the directory) with mode 0600, and never through a symlink.
  */
-import { lstat, open, readdir, rename, unlink } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import {
   errno,
@@ -41,6 +42,37 @@ export async function lockedUpdate(
 }
 
 /**
+ * What lockedUpdate would refuse, found before any request: a symlink or a non-regular file at the
+ * path, text that is not UTF-8, a directory that cannot be written. Returns the current text.
+ */
+export async function readForWrite(path: string): Promise<string | undefined> {
+  await refuseLink(path)
+  const text = await readText(path)
+  await checkDirWritable(path)
+  return text
+}
+
+/** The nearest directory of the path that exists must be a directory this process can write. */
+async function checkDirWritable(path: string): Promise<void> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try {
+      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' })
+      // W_OK reports a read-only mount (EROFS) even to root.
+      await access(dir, constants.W_OK)
+      return
+    } catch (error) {
+      const code = errno(error) ?? 'error'
+      if (code === 'ENOENT' && dirname(dir) !== dir) continue
+      throw new FileError(
+        `Cannot write ${path}: its directory is not writable (${code} at ${dir}). ` +
+          'Make it writable, or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at a writable place.',
+        'not-writable'
+      )
+    }
+  }
+}
+
+/**
  * Renaming over a symlink would silently replace the user's link (say, into a dotfiles repo), and
  * reading through it would copy whatever it points at. So a symlink at the path itself is refused.
  * A symlinked parent directory is allowed: it is a common dotfiles setup, the rename still happens
@@ -66,7 +98,8 @@ export async function kindOf(path: string): Promise<'file' | 'symlink' | 'other'
     const stats = await lstat(path)
     return stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other'
   } catch (error) {
-    if (errno(error) === 'ENOENT') return undefined
+    // ENOTDIR: a parent is a file, so nothing can be at the path.
+    if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return undefined
     throw error
   }
 }
@@ -81,7 +114,7 @@ async function readText(path: string): Promise<string | undefined> {
       await handle.close()
     }
   } catch (error) {
-    if (errno(error) === 'ENOENT') return undefined
+    if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return undefined
     if (errno(error) === 'ELOOP') await refuseLink(path)
     throw error
   }

@@ -5,14 +5,16 @@
  */
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
-import { join, resolve, sep } from 'node:path'
-import { kindOf, lockedUpdate, sweepLeftovers } from './atomic-file.js'
+import { rmdir, stat } from 'node:fs/promises'
+import { dirname, join, resolve, sep } from 'node:path'
+import { kindOf, lockedUpdate, readForWrite, sweepLeftovers } from './atomic-file.js'
 import { withLock, type LockOptions } from './file-lock.js'
 import { FileError } from '../errors/run-errors.js'
 import {
   hasContent,
   isValidProfileName,
   removeSections,
+  sectionEntries,
   upsertSections,
   validateIni,
   type SectionUpdate
@@ -57,51 +59,181 @@ function expandHome(path: string, home: string): string {
 }
 
 /**
- * Write every profile's credentials (and its region to the config file) in one atomic write per
- * file, holding both locks: credentials first, then config, always in that order.
+ * Written into every credentials and config section this action creates, so the file itself shows
+ * which sections are the action's, without a secret (the AWS CLI ignores keys it does not know).
+ */
+const MARK_KEY = 'x_written_by'
+const MARK_VALUE = 'saml-assume-role'
+
+function isOurs(entries: Map<string, string> | undefined): boolean {
+  return entries?.get(MARK_KEY) === MARK_VALUE
+}
+
+/** What a write did beyond adding sections, for the cleanup state and the log. */
+export interface WriteReport {
+  /** Profiles whose credentials section held keys from elsewhere and was replaced. */
+  overwritten: string[]
+  /** Profiles whose config section this write created (the post step may remove those). */
+  createdConfig: string[]
+  /** Directories this write created, to remove at the end when they are empty. */
+  createdDirs: string[]
+}
+
+/**
+ * Every local reason a write would fail or do harm, found before any STS request: a bad profile
+ * name, one file named twice, a symlink, directory or device at a path, a file that is not UTF-8,
+ * a directory that cannot be written, and a credentials section this action did not write (unless
+ * `overwrite`). Returns the profiles that would be overwritten.
+ */
+export async function checkProfileWrites(
+  paths: AwsFilePaths,
+  profiles: string[],
+  overwrite: boolean
+): Promise<string[]> {
+  profiles.forEach(checkProfileName)
+  const { credentials, config } = await distinctFiles(paths)
+  const credentialsText = await readForWrite(credentials)
+  await readForWrite(config)
+  return foreignSections(credentials, credentialsText, profiles, overwrite)
+}
+
+/**
+ * Write every profile's credentials (and, for a config section it creates, the region) in one
+ * atomic write per file, holding both locks: credentials first, then config, always in that
+ * order. Both files are checked before either is written, so a refused config file leaves no
+ * credentials behind. Config sections that exist already are left exactly as they are.
  */
 export async function writeProfiles(
   paths: AwsFilePaths,
   profiles: ProfileCredentials[],
-  options: LockOptions = {}
-): Promise<void> {
-  if (profiles.length === 0) return
-  const credentialUpdates: SectionUpdate[] = []
-  const configUpdates: SectionUpdate[] = []
+  options: LockOptions & { overwrite?: boolean } = {}
+): Promise<WriteReport> {
+  const report: WriteReport = { overwritten: [], createdConfig: [], createdDirs: [] }
+  if (profiles.length === 0) return report
   for (const p of profiles) {
     checkProfileName(p.profile)
     if (p.region === '') throw new Error(`No region for profile ${p.profile}`)
     if (Number.isNaN(p.expiration.getTime())) {
       throw new Error(`Invalid expiration for profile ${p.profile}`)
     }
-    credentialUpdates.push({
-      header: p.profile,
-      entries: [
-        ['aws_access_key_id', p.accessKeyId],
-        ['aws_secret_access_key', p.secretAccessKey],
-        ['aws_session_token', p.sessionToken],
-        // Ignored by the AWS CLI; saml2aws writes the same key, so tools that read it keep working.
-        ['x_security_token_expires', p.expiration.toISOString()]
-      ]
-    })
-    // The user's own settings for the profile (output, cli_pager, s3 ...) stay.
-    configUpdates.push({
-      header: configHeader(p.profile),
-      entries: [['region', p.region]],
-      keepOtherKeys: true
-    })
   }
-  const { credentials, config } = distinctPaths(paths)
+  const { credentials, config } = await distinctFiles(paths)
+  report.createdDirs = await missingDirs({ credentials, config })
   await withLock(credentials, options, () =>
     withLock(config, options, async () => {
-      await lockedUpdate(credentials, current =>
-        checked(credentials, current, upsertSections(current ?? '', credentialUpdates))
+      // Checked again under the locks: another writer may have changed the files since.
+      const credentialsText = await readForWrite(credentials)
+      const configText = await readForWrite(config)
+      const names = profiles.map(p => p.profile)
+      report.overwritten = foreignSections(
+        credentials,
+        credentialsText,
+        names,
+        options.overwrite ?? false
       )
-      await lockedUpdate(config, current =>
-        checked(config, current, upsertSections(current ?? '', configUpdates))
+      const configUpdates: SectionUpdate[] = []
+      for (const p of profiles) {
+        const existing = sectionEntries(configText ?? '', configHeader(p.profile))
+        // The user's own config section (region, output, others) is theirs: kept as it is.
+        if (existing !== undefined && !isOurs(existing)) continue
+        if (existing === undefined) report.createdConfig.push(p.profile)
+        configUpdates.push({
+          header: configHeader(p.profile),
+          entries: [
+            ['region', p.region],
+            [MARK_KEY, MARK_VALUE]
+          ],
+          keepOtherKeys: true
+        })
+      }
+      const credentialsNext = checked(
+        credentials,
+        credentialsText,
+        upsertSections(credentialsText ?? '', profiles.map(credentialsUpdate))
       )
+      const configNext =
+        configUpdates.length === 0
+          ? configText
+          : checked(config, configText, upsertSections(configText ?? '', configUpdates))
+      await lockedUpdate(credentials, () => credentialsNext)
+      await lockedUpdate(config, () => configNext)
     })
   )
+  return report
+}
+
+function credentialsUpdate(p: ProfileCredentials): SectionUpdate {
+  return {
+    header: p.profile,
+    entries: [
+      ['aws_access_key_id', p.accessKeyId],
+      ['aws_secret_access_key', p.secretAccessKey],
+      ['aws_session_token', p.sessionToken],
+      // Ignored by the AWS CLI; saml2aws writes the same key, so tools that read it keep working.
+      ['x_security_token_expires', p.expiration.toISOString()],
+      [MARK_KEY, MARK_VALUE]
+    ]
+  }
+}
+
+/** Profiles whose credentials section holds keys this action did not write; refused unless allowed. */
+function foreignSections(
+  path: string,
+  text: string | undefined,
+  profiles: string[],
+  overwrite: boolean
+): string[] {
+  const foreign = profiles.filter(profile => {
+    const entries = sectionEntries(text ?? '', profile)
+    return entries !== undefined && entries.size > 0 && !isOurs(entries)
+  })
+  if (foreign.length > 0 && !overwrite) {
+    throw new FileError(
+      `Refusing to overwrite a profile in ${path} that this action did not write: ` +
+        `${foreign.map(name => `[${name}]`).join(', ')} holds keys from elsewhere (your long-term keys, another tool), ` +
+        'which the write and the cleanup after the job would destroy. Nothing was sent to STS. ' +
+        "Choose another 'profile', or set 'overwrite-profile' to true to replace it (the previous section is not restored afterwards).",
+      'profile-exists'
+    )
+  }
+  return foreign
+}
+
+/** The directories on the way to the files that do not exist yet, deepest first. */
+export async function missingDirs(paths: AwsFilePaths): Promise<string[]> {
+  const missing = new Set<string>()
+  for (const file of [paths.credentials, paths.config].map(path => resolve(path))) {
+    for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+      if ((await kindOf(dir)) !== undefined) break
+      missing.add(dir)
+    }
+  }
+  return [...missing].sort((a, b) => b.length - a.length)
+}
+
+/** Said when the run replaced sections, and again when the post step removes them. */
+export function overwroteMessage(profiles: string[], path: string): string {
+  return (
+    `Overwrote ${profiles.map(name => `[${name}]`).join(', ')} in ${path} as 'overwrite-profile' allows: ` +
+    'the keys it held before are gone, and the post step removes this run’s section without restoring them.'
+  )
+}
+
+/**
+ * Remove the directories a run created, when they are empty at the end: a job must not leave an
+ * empty ~/.aws behind on a self-hosted runner. A directory with anything in it stays.
+ */
+export async function removeEmptyDirs(dirs: string[]): Promise<string[]> {
+  const removed: string[] = []
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      await rmdir(dir)
+      removed.push(dir)
+    } catch {
+      // Not empty, gone, or not ours to remove: it stays.
+    }
+  }
+  return removed
 }
 
 /**
@@ -115,7 +247,8 @@ export function keyFingerprint(accessKeyId: string): string {
 /**
  * Remove the profiles this run wrote, but only those that still hold this run's access key id (by its fingerprint):
  * another run may have replaced one since, and then it is theirs. A config section goes only with
- * its credentials, and only when it holds nothing but the region we wrote. A file left with
+ * its credentials, and only when this action created it and it holds nothing but what the action
+ * wrote (the region and the mark). A file left with
  * nothing but whitespace and comments is deleted.
  */
 export async function removeProfiles(
@@ -148,8 +281,13 @@ export async function removeProfiles(
       await withLock(config, options, () =>
         lockedUpdate(config, current => {
           if (current === undefined) return undefined
-          const result = removeSections(current, removed.map(configHeader), (_, entries) =>
-            [...entries.keys()].some(key => key !== 'region')
+          // Only a config section this action created, holding nothing but what it wrote.
+          const result = removeSections(
+            current,
+            removed.map(configHeader),
+            (_, entries) =>
+              !isOurs(entries) ||
+              [...entries.keys()].some(key => key !== 'region' && key !== MARK_KEY)
           )
           return afterRemoval(current, result)
         })
@@ -171,6 +309,21 @@ function checkProfileName(profile: string): void {
       `Invalid profile name ${JSON.stringify(profile.slice(0, 80))}: use 1-64 letters, digits and + = , . @ _ -`
     )
   }
+}
+
+/** Two paths may name one file without being equal (a hard link, a symlinked directory). */
+async function distinctFiles(paths: AwsFilePaths): Promise<AwsFilePaths> {
+  const { credentials, config } = distinctPaths(paths)
+  const [a, b] = await Promise.all(
+    [stat(credentials), stat(config)].map(p => p.catch(() => undefined))
+  )
+  if (a && b && a.dev === b.dev && a.ino === b.ino) {
+    throw new FileError(
+      `The credentials file and the config file are the same file (${credentials} and ${config} name one file)`,
+      'same-file'
+    )
+  }
+  return { credentials, config }
 }
 
 function distinctPaths(paths: AwsFilePaths): AwsFilePaths {

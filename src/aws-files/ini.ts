@@ -383,6 +383,19 @@ export function removeSections(
   return { text: editor.render([]), removed: [...removed] }
 }
 
+/** The keys of a section (every occurrence, the last value winning), or undefined when absent. */
+export function sectionEntries(text: string, header: string): Map<string, string> | undefined {
+  const name = normalizeHeader(header)
+  const lines = classify(text)
+  let entries: Map<string, string> | undefined
+  for (const section of sectionsOf(lines)) {
+    if (section.name !== name) continue
+    entries ??= new Map()
+    for (const [key, value] of entriesOf(lines, section)) entries.set(key, value)
+  }
+  return entries
+}
+
 /** False when nothing but whitespace and comments is left. */
 export function hasContent(text: string): boolean {
   return classify(text).some(line => line.kind !== 'blank' && line.kind !== 'comment')

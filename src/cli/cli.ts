@@ -3,11 +3,16 @@ import { decodeAssertion } from '../saml/assertion-decoder.js'
 import { getAssertionSource, obtainAssertion } from '../source/assertion-source.js'
 import type { SignInHooks } from '../idp/sign-in.js'
 import type { Assumed } from '../sts/assume-roles.js'
-import { awsFilePaths, writeProfiles } from '../aws-files/credentials-file.js'
+import {
+  awsFilePaths,
+  checkProfileWrites,
+  overwroteMessage,
+  writeProfiles
+} from '../aws-files/credentials-file.js'
 import { InputError, RunError } from '../errors/run-errors.js'
 import { getSettings, type Settings } from '../plan/input-helper.js'
 import { quote } from '../util/log-safety.js'
-import { sessionEnv } from '../action/output-helper.js'
+import { sessionEnv } from '../sts/session-env.js'
 import { assertionExpiry } from '../saml/preflight.js'
 import { formatDuration } from '../util/duration.js'
 import { failureReport, profileWrites, redeem } from '../engine.js'
@@ -57,6 +62,8 @@ Options:
   --profile NAME                 write the credentials as this profile (~/.aws/credentials,
                                  region to ~/.aws/config); a template with several roles:
                                  {account-id}, {role-name}, {partition}
+  --overwrite-profile            replace a profile this tool did not write (refused
+                                 otherwise: it may hold your long-term keys)
   --region R                     region for STS and the profile (default: AWS_REGION,
                                  AWS_DEFAULT_REGION, then the partition's default)
   --duration-seconds N           session length, 900-43200 (default 3600)
@@ -120,7 +127,8 @@ const OPTION_FOR_INPUT: Record<string, string> = {
   'saml-assertion': 'saml-assertion',
   'saml-assertion-file': 'saml-assertion',
   'verify-credentials': 'verify',
-  'disable-retry': 'disable-retry'
+  'disable-retry': 'disable-retry',
+  'overwrite-profile': 'overwrite-profile'
 }
 
 /** Messages shared with the action name its inputs ('role-duration-seconds'); name the options. */
@@ -153,6 +161,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         output: { type: 'string' },
         verify: { type: 'boolean' },
         'disable-retry': { type: 'boolean' },
+        'overwrite-profile': { type: 'boolean' },
         // Declared only to refuse them with a clear message: secrets never go on argv.
         'idp-password': { type: 'string' },
         'idp-otp-secret': { type: 'string' },
@@ -230,13 +239,15 @@ async function assume(
     'role-arn': ((values['role-arn'] as string[] | undefined) ?? []).join('\n'),
     'export-env': 'false',
     'verify-credentials': values.verify ? 'true' : 'false',
-    'disable-retry': values['disable-retry'] ? 'true' : 'false'
+    'disable-retry': values['disable-retry'] ? 'true' : 'false',
+    'overwrite-profile': values['overwrite-profile'] ? 'true' : 'false'
   }
   for (const [option, input] of Object.entries(STRING_OPTIONS)) {
     const value = values[option]
     if (typeof value === 'string') inputs[input] = value
   }
   const settings = getSettings(name => inputs[name] ?? '')
+  const paths = awsFilePaths(io.env)
   const raw = await obtainAssertion(settings.assertion, {
     ...stderrHooks(io),
     httpProxy: settings.httpProxy
@@ -247,11 +258,22 @@ async function assume(
     mask: () => undefined,
     notice: line => io.stderr(`notice: ${line}\n`),
     warning: line => io.stderr(`warning: ${line}\n`),
-    info: line => io.stderr(`${line}\n`)
+    info: line => io.stderr(`${line}\n`),
+    // Local file problems and someone else's profile are found before any STS request.
+    checkTargets: async targets => {
+      if (settings.profile === undefined) return
+      const profiles = targets.map(t => t.profile!)
+      await checkProfileWrites(paths, profiles, settings.overwriteProfile)
+    }
   })
   const { assumed, region } = redeemed
   if (settings.profile !== undefined && assumed.length > 0) {
-    await writeProfiles(awsFilePaths(io.env), profileWrites(redeemed))
+    const report = await writeProfiles(paths, profileWrites(redeemed), {
+      overwrite: settings.overwriteProfile
+    })
+    if (report.overwritten.length > 0) {
+      io.stderr(`warning: ${cliWording(overwroteMessage(report.overwritten, paths.credentials))}\n`)
+    }
     for (const a of assumed) {
       io.stderr(
         `Wrote profile ${a.target.profile} (${a.session.assumedRoleArn}, expires ${a.session.expiration.toISOString()}).\n`

@@ -410,6 +410,24 @@ export const FILE_ERRORS = {
     fix: 'Point them at two different files.',
     retryable: false
   },
+  'not-writable': {
+    codes: ['not-writable'],
+    stage: 'file',
+    problem: 'Cannot write FILE: its directory is not writable',
+    cause:
+      'The home directory (or the one AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE names) is read-only, missing its parent, or not a directory.',
+    fix: 'Make it writable, or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at a writable place.',
+    retryable: false
+  },
+  'profile-exists': {
+    codes: ['profile-exists'],
+    stage: 'file',
+    problem: 'Refusing to overwrite a profile in FILE that this action did not write',
+    cause:
+      'The section holds keys from elsewhere (your long-term keys, another tool): overwriting it, and removing it after the job, would destroy them.',
+    fix: "Choose another 'profile', or set 'overwrite-profile' to true to replace it (the previous section is not restored afterwards).",
+    retryable: false
+  },
   'lock-timeout': {
     codes: ['lock-timeout'],
     stage: 'file',

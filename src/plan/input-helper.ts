@@ -1,6 +1,7 @@
 import { requireArn } from './arn.js'
 import { getAssertionSource, type AssertionSource } from '../source/assertion-source.js'
 import { InputError } from '../errors/run-errors.js'
+import { named, namedFirst, said } from '../errors/named-inputs.js'
 import { parseSessionTags, parseTransitiveTagKeys, type SessionTag } from './session-tags.js'
 import { SESSION_NAME } from '../saml/saml-rules.js'
 import { isLoopback } from '../sts/proxy.js'
@@ -21,6 +22,8 @@ export interface Settings {
   outputCredentials: boolean
   /** Profile name, or a template with {account-id}, {role-name}, {partition}. */
   profile?: string
+  /** Replace a profile section this action did not write (it is not restored afterwards). */
+  overwriteProfile: boolean
   verifyCredentials: boolean
   allowedAccountIds: string[]
   maskAccountId: boolean
