@@ -32,6 +32,7 @@ import {
   startDemoWorld
 } from '../__tests__/support/sts-emulator.js'
 import type { RolePairSpec } from '../__tests__/support/test-idp.js'
+import { signInRows } from './sign-in.js'
 
 const BENCH = join(ROOT, 'bench')
 const DIST = join(ROOT, 'dist')
@@ -774,6 +775,7 @@ async function main(): Promise<void> {
         .join('; ')
     )
 
+    rows.push(...(await signInRows(RUNS)))
     const table = [
       '| Measurement | Result: median (min–max) | Target | Status |',
       '| --- | --- | --- | --- |',
@@ -808,4 +810,17 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+/** `npm run bench -- --sign-in`: only the sign-in rows, printed (bench/results.md untouched). */
+async function signInOnly(): Promise<void> {
+  const rows = await signInRows(RUNS)
+  console.log(
+    [
+      '| Measurement | Result: median (min–max) | Target | Status |',
+      '| --- | --- | --- | --- |',
+      ...rows.map(r => `| ${r.measure} | ${r.result} | ${r.target || '—'} | ${r.status || '—'} |`)
+    ].join('\n')
+  )
+}
+
+if (process.argv.includes('--sign-in')) await signInOnly()
+else await main()
