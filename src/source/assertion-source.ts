@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises'
-import { InputError } from '../errors/run-errors.js'
+import { constants, type Stats } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
+import { AssertionError, InputError, RunError } from '../errors/run-errors.js'
+import { preflightError } from '../errors/preflight-error.js'
+import { MAX_BASE64_LENGTH } from '../saml/assertion-decoder.js'
 import type { IdpProviderName, SignInSettings } from '../idp/provider.js'
 import { signIn, type SignInHooks } from '../idp/sign-in.js'
 import { isLoopback } from '../sts/proxy.js'
@@ -141,10 +144,15 @@ function normaliseSeed(seed: string): string {
 export async function readAssertion(
   source: Exclude<AssertionSource, { source: 'sign-in' }>
 ): Promise<string | Buffer> {
-  if (source.source === 'input') return source.value
+  if (source.source === 'input') {
+    // Before anything masks it: a 200 MB value would make a 200 MB ::add-mask:: line.
+    if (source.value.length > MAX_ASSERTION_BYTES) throw tooLarge("'saml-assertion'", 'characters')
+    return source.value
+  }
   try {
-    return await readFile(source.path)
+    return await readCapped(source.path)
   } catch (error) {
+    if (error instanceof RunError) throw error
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
     // A value this long is no path: most likely the assertion itself, which must not be echoed.
     if (source.path.length > 256) {
@@ -157,6 +165,60 @@ export async function readAssertion(
         'Check the path (absolute, or relative to the working directory: the workspace in a workflow) and that whatever writes the file has run.'
     )
   }
+}
+
+/**
+ * The most an assertion can take in any form STS could accept: 100,000 base64 characters, with
+ * room for URL-encoding, line breaks, UTF-16 and an ECP envelope. Nothing longer is read.
+ */
+const MAX_ASSERTION_BYTES = 4 * MAX_BASE64_LENGTH
+
+/**
+ * A regular file only, read no further than the cap: /dev/zero, /dev/urandom or a FIFO would
+ * otherwise be read until memory runs out, or forever. O_NONBLOCK keeps a FIFO swapped in after
+ * the stat from blocking the open; the descriptor is checked again.
+ */
+async function readCapped(path: string): Promise<Buffer> {
+  const kind = describeKind(await stat(path))
+  if (kind) throw notRegular(path, kind)
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const again = describeKind(await handle.stat())
+    if (again) throw notRegular(path, again)
+    const buffer = Buffer.alloc(MAX_ASSERTION_BYTES + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null)
+      if (bytesRead === 0) break
+      length += bytesRead
+    }
+    if (length > MAX_ASSERTION_BYTES) throw tooLarge("'saml-assertion-file'", 'bytes')
+    return buffer.subarray(0, length)
+  } finally {
+    await handle.close()
+  }
+}
+
+function describeKind(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isFIFO()) return 'a named pipe (FIFO)'
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
+  return 'not a regular file'
+}
+
+function notRegular(path: string, kind: string): InputError {
+  const shown = path.length > 256 ? `(a path of ${path.length} characters)` : JSON.stringify(path)
+  return new InputError(
+    `'saml-assertion-file' ${shown} is ${kind}, not a regular file. Write the assertion to a file first and pass that file's path.`
+  )
+}
+
+function tooLarge(input: string, unit: string): AssertionError {
+  return preflightError(
+    'too-large',
+    `${input} holds more than ${MAX_ASSERTION_BYTES.toLocaleString('en-US')} ${unit}, more than any assertion STS accepts; nothing of it was read further, masked or sent`
+  )
 }
 
 /** The assertion for this run, from whichever source was given; the action and CLI both call this. */
