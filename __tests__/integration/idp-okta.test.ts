@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { newOtpSecret, type FakeIdp, type FakeUser } from '../support/idp-fakes/fake-server.js'
+import { startKeycloak } from '../support/idp-fakes/keycloak.js'
 import { OKTA_APP_PATH, startOkta, type OktaOptions } from '../support/idp-fakes/okta.js'
 import {
   ALICE,
@@ -101,12 +102,26 @@ describe('okta provider', () => {
     expect(idp.stats.requests.filter(r => r.endsWith('/verify'))).toEqual([])
   })
 
-  it('says a locked account is locked, and sends nothing more', async () => {
-    const idp = await okta(ALICE, { lockedOut: true })
+  it.each([
+    ['LOCKED_OUT', 'locked out'],
+    ['PASSWORD_EXPIRED', 'password has expired']
+  ] as const)('names the account state %s, and sends nothing more', async (state, says) => {
+    const idp = await okta(ALICE, { accountState: state })
     const got = await signInAt(idp, 'okta', ALICE)
     expect(got.error?.code).toBe('idp-credentials-refused')
-    expect(got.error?.message).toContain('locked out')
+    expect(got.error?.message).toContain(says)
     expect(idp.stats.requests).toEqual(['POST /api/v1/authn'])
+    expectNoSecretIn(got.error!.message, secretsOf(idp, ALICE))
+    expectAllMasked(idp, got.masked)
+  })
+
+  it('says idp-url is no Okta app when the authn API is not there (a Keycloak URL)', async () => {
+    fake = await startKeycloak({ idp: fakeSigner, user: ALICE })
+    const got = await signInAt(fake, 'okta', ALICE)
+    expect(got.error?.code).toBe('idp-page-not-understood')
+    expect(got.error?.message).toContain('HTTP 404 without an Okta API answer')
+    expect(got.error?.message).toContain("'idp-url' is an Okta app's embed link")
+    expect(fake.stats.passwordPosts).toBe(0)
   })
 
   it('does not send the password again after a 5xx answer to it', async () => {

@@ -13,7 +13,7 @@ export type AuthnStep =
   /** Password accepted, a second factor is due; `verify` is the TOTP factor's link, if enrolled. */
   | { kind: 'mfa'; stateToken: string; verify?: URL; factorTypes: string[] }
   /** A transaction state this sign-in cannot finish without a person (LOCKED_OUT, ...). */
-  | { kind: 'state'; status: string }
+  | { kind: 'state'; status: string; stateToken?: string }
   /** An Okta error object: `E0000004` for refused credentials, `E0000068` for a refused code. */
   | { kind: 'error'; httpStatus: number; code: string; summary: string }
   /** Not an answer of the Authentication API at all (an HTML page, a proxy's error). */
@@ -70,7 +70,9 @@ export function readAuthnAnswer(httpStatus: number, body: string, org: URL): Aut
       factorTypes: factors.map(f => text(f.factorType) ?? '?')
     }
   }
-  return { kind: 'state', status }
+  return stateToken === undefined
+    ? { kind: 'state', status }
+    : { kind: 'state', status, stateToken }
 }
 
 /** Okta's summary plus its causes, which hold the specific reason ("Your passcode doesn't match"). */

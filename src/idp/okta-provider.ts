@@ -165,5 +165,7 @@ function identityEngine(): Error {
 
 function maskTokens(step: AuthnStep, session: IdpSession): void {
   if (step.kind === 'success') session.mask(step.sessionToken)
-  if (step.kind === 'mfa') session.mask(step.stateToken)
+  if ((step.kind === 'mfa' || step.kind === 'state') && step.stateToken) {
+    session.mask(step.stateToken)
+  }
 }

@@ -32,8 +32,11 @@ export interface OktaOptions extends FakeIdpOptions {
   pipeline?: 'v1' | 'idx'
   /** Answer the first password POST with this 5xx (after counting it), as an overloaded org. */
   failFirstAuthn?: number
-  /** The account is locked (and the org shows lockout failures): the right password gets LOCKED_OUT. */
-  lockedOut?: boolean
+  /**
+   * An account state the right password gets instead of SUCCESS: LOCKED_OUT (the org shows
+   * lockout failures) or PASSWORD_EXPIRED (a new password is due, with a stateToken).
+   */
+  accountState?: 'LOCKED_OUT' | 'PASSWORD_EXPIRED'
   /** Enrolled factors (default both): a push-only account has nothing a code can answer. */
   factors?: ('push' | 'totp')[]
 }
@@ -172,10 +175,24 @@ export async function startOkta(opts: OktaOptions): Promise<FakeIdp> {
       if (body.username !== opts.user.username || body.password !== opts.user.password) {
         return json(res, 401, oktaError('E0000004', 'Authentication failed'))
       }
-      if (opts.lockedOut) {
+      if (opts.accountState === 'LOCKED_OUT') {
         return json(res, 200, {
           status: 'LOCKED_OUT',
           _links: { next: { name: 'unlock', href: `${origin}/api/v1/authn/recovery/unlock` } }
+        })
+      }
+      if (opts.accountState === 'PASSWORD_EXPIRED') {
+        return json(res, 200, {
+          stateToken: `00${token(stats, 30)}`,
+          expiresAt: expiresAt(),
+          status: 'PASSWORD_EXPIRED',
+          _embedded: { user },
+          _links: {
+            next: {
+              name: 'changePassword',
+              href: `${origin}/api/v1/authn/credentials/change_password`
+            }
+          }
         })
       }
       return opts.user.otpSecret === undefined ? success(res) : mfaRequired(res)
