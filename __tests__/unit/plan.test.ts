@@ -29,6 +29,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     managedSessionPolicies: [],
     exportEnv: false,
     outputCredentials: false,
+    overwriteProfile: false,
     verifyCredentials: false,
     allowedAccountIds: [],
     maskAccountId: false,

@@ -12,7 +12,7 @@ import {
 import { InputError, RunError } from '../errors/run-errors.js'
 import { getSettings, type Settings } from '../plan/input-helper.js'
 import { quote } from '../util/log-safety.js'
-import { sessionEnv } from '../sts/session-env.js'
+import { sessionEnv } from '../action/output-helper.js'
 import { assertionExpiry } from '../saml/preflight.js'
 import { formatDuration } from '../util/duration.js'
 import { failureReport, profileWrites, redeem } from '../engine.js'

@@ -1,7 +1,6 @@
 import { requireArn } from './arn.js'
 import { getAssertionSource, type AssertionSource } from '../source/assertion-source.js'
 import { InputError } from '../errors/run-errors.js'
-import { named, namedFirst, said } from '../errors/named-inputs.js'
 import { parseSessionTags, parseTransitiveTagKeys, type SessionTag } from './session-tags.js'
 import { SESSION_NAME } from '../saml/saml-rules.js'
 import { isLoopback } from '../sts/proxy.js'
