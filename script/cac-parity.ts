@@ -65,8 +65,9 @@ export const CAC_INPUT_PARITY: Record<(typeof CAC_INPUTS)[number], Parity> = {
     note: 'merged into the shared files in place, atomically, with the region; may name several roles through a template'
   },
   'overwrite-aws-profile': {
-    kind: 'not supported',
-    why: "'profile' always replaces the named section in place (other sections untouched); there is no mode that refuses an existing profile"
+    kind: 'other name',
+    here: 'overwrite-profile',
+    note: 'a profile this action wrote is always updated; one it did not write is refused unless this is true (CAC refuses any existing profile)'
   },
   'role-to-assume': {
     kind: 'other name',
