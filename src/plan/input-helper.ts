@@ -83,6 +83,7 @@ export function getSettings(read: InputReader): Settings {
     exportEnv: parseBoolean(exportEnvText, 'export-env', profile === undefined),
     outputCredentials: parseBoolean(read('output-credentials'), 'output-credentials', false),
     profile,
+    overwriteProfile: parseBoolean(read('overwrite-profile'), 'overwrite-profile', false),
     verifyCredentials: parseBoolean(read('verify-credentials'), 'verify-credentials', false),
     allowedAccountIds: getAccountIds(input('allowed-account-ids')),
     maskAccountId: parseBoolean(read('mask-account-id'), 'mask-account-id', false),
