@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Removes the temp dirs the test tools made, after each test file.
+    setupFiles: ['__tests__/support/setup.ts'],
     projects: [
       {
         extends: true,

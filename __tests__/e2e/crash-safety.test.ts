@@ -3,6 +3,8 @@
  * file. Whatever the moment, the file must parse, every other section must be intact byte for
  * byte, and the profile must hold exactly the old or exactly the new credentials: never a torn
  * mix. The lock a killed writer leaves behind must not block the next one.
+ * The kill points come from a seeded PRNG: a failure prints CRASH_SAFETY_SEED=N, and running with
+ * that env variable replays the same kill points (the machine's timing still varies).
  */
 import {
   mkdirSync,
@@ -16,7 +18,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { validateIni } from '../../src/aws-files/ini.js'
 import {
   compileWriter,
@@ -25,6 +27,7 @@ import {
   tokenFor,
   type Writer
 } from '../support/profile-writer.js'
+import { mulberry32, seedFrom } from '../support/seeded-random.js'
 
 const ITERATIONS = 40
 /** Sections on either side of the target: about 2 MB in all, so a write takes a while. */
@@ -122,6 +125,11 @@ async function runWriter(w: Writer, kill?: Kill) {
 
 describe('crash safety', () => {
   it(`survives ${ITERATIONS} writers killed at random points`, async () => {
+    const seed = seedFrom('CRASH_SAFETY_SEED')
+    const random = mulberry32(seed)
+    onTestFailed(() => {
+      console.error(`crash safety failed with CRASH_SAFETY_SEED=${seed} (set it to replay)`)
+    })
     let current = stateFor(0)
     writeFileSync(credentials, credentialsWith(current))
     writeFileSync(config, configWith(current))
@@ -154,7 +162,7 @@ describe('crash safety', () => {
       const aimed = iteration % 2 === 0
       const result = await runWriter(
         w,
-        aimed ? { afterTempFileMs: Math.random() * 20 } : { afterMs: Math.random() * window }
+        aimed ? { afterTempFileMs: random() * 20 } : { afterMs: random() * window }
       )
 
       const text = readFileSync(credentials, 'utf8')
@@ -211,7 +219,7 @@ describe('crash safety', () => {
 
     const elapsed = Date.now() - started
     console.log(
-      `crash safety: ${ITERATIONS} kills within ${Math.round(window)} ms of the start of a ` +
+      `crash safety (CRASH_SAFETY_SEED=${seed}): ${ITERATIONS} kills within ${Math.round(window)} ms of the start of a ` +
         `${(credentialsWith(final).length / 1e6).toFixed(1)} MB write (full write ${durations.join(', ')} ms), ` +
         `${elapsed} ms in all; ${killsHoldingTheLock} kills while holding the lock, ` +
         `${locksRecovered} of their locks recovered by the next writer; ` +

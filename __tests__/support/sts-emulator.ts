@@ -32,6 +32,7 @@ import {
   type RolePairSpec,
   type TestIdp
 } from './test-idp.js'
+import { mulberry32 } from './seeded-random.js'
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/'
 export const STS_API_VERSION = '2011-06-15'
@@ -235,18 +236,6 @@ function newCredentials(): { accessKeyId: string; secretAccessKey: string; sessi
 
 // AWS timestamps carry whole seconds.
 const awsTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
-
-// Deterministic PRNG (mulberry32) so seeded benchmark runs throttle the same requests.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // XML helpers
@@ -1303,6 +1292,7 @@ export async function startStsEmulator(opts: EmulatorOptions = {}): Promise<StsE
     },
     setThrottleRate(rate, seed) {
       throttleRate = Math.min(Math.max(rate, 0), 1)
+      // Seeded so benchmark runs throttle the same requests.
       random = seed === undefined ? Math.random : mulberry32(seed)
     },
     clearFaults() {
