@@ -537,6 +537,33 @@ function describeCases(full: boolean): void {
   })
 
   describe('assume: profiles', () => {
+    it('refuses a profile it did not write (exit 5, no STS call) unless --overwrite-profile', async () => {
+      const home = newHome()
+      mkdirSync(join(home, '.aws'), { recursive: true })
+      writeFileSync(
+        join(home, '.aws', 'credentials'),
+        '[mine]\naws_access_key_id = AKIAUSERKEY000000000\n'
+      )
+      const args = (): string[] => [
+        '--saml-assertion',
+        idp.issue().base64,
+        ...endpoint(),
+        '--profile',
+        'mine'
+      ]
+      const [refused, none] = await issuedDuring(() => runCli(args(), { home }))
+      expect(refused.code).toBe(EXIT.file)
+      expect(none).toHaveLength(0)
+      expect(refused.stderr).toMatch(/Refusing to overwrite a profile in .* \[mine\]/)
+      expect(refused.stderr).toContain('--overwrite-profile')
+      const [replaced, issued] = await issuedDuring(() =>
+        runCli([...args(), '--overwrite-profile'], { home })
+      )
+      expect(replaced.code).toBe(0)
+      expect(issued).toHaveLength(1)
+      expect(replaced.stderr).toMatch(/^warning: Overwrote \[mine\]/m)
+    })
+
     it('--profile NAME --region eu-west-1 writes ~/.aws/credentials and ~/.aws/config, prints nothing on stdout', async () => {
       const home = newHome()
       const assertion = idp.issue()
@@ -561,7 +588,9 @@ function describeCases(full: boolean): void {
         aws_secret_access_key: creds.secretAccessKey,
         aws_session_token: creds.sessionToken
       })
-      expect(iniSections(config)).toEqual({ 'profile saml-cli': { region: 'eu-west-1' } })
+      expect(iniSections(config)).toEqual({
+        'profile saml-cli': { region: 'eu-west-1', x_written_by: 'saml-assume-role' }
+      })
       if (process.platform !== 'win32') {
         expect(statSync(credentials).mode & 0o777).toBe(0o600)
         expect(statSync(config).mode & 0o777).toBe(0o600)
@@ -608,8 +637,8 @@ function describeCases(full: boolean): void {
           })
         }
         expect(iniSections(join(home, '.aws', 'config'))).toEqual({
-          'profile p-Deploy': { region: 'eu-west-1' },
-          'profile p-ReadOnly': { region: 'eu-west-1' }
+          'profile p-Deploy': { region: 'eu-west-1', x_written_by: 'saml-assume-role' },
+          'profile p-ReadOnly': { region: 'eu-west-1', x_written_by: 'saml-assume-role' }
         })
         expect(sts.requestCount('AssumeRoleWithSAML')).toBe(2)
         expect(sts.requestCount()).toBe(2)
