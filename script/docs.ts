@@ -1,10 +1,11 @@
 /**
  * `npm run docs`: rewrite the README sections generated from their sources of truth, so they never
  * drift: the inputs and outputs tables from action.yml, the troubleshooting table from the error
- * catalog the code builds its messages from, and the performance table from bench/results.md. `npm run docs -- --check` fails on a diff
- * (a test runs that check).
+ * catalog the code builds its messages from. `npm run docs -- --check` fails on a diff (a test
+ * runs that check). The benchmark table stays in bench/results.md, so a bench run leaves the
+ * README alone.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { cacParityTable } from './cac-parity.js'
@@ -72,10 +73,6 @@ export function renderReadme(root: string): { current: string; wanted: string } 
   wanted = replaceSection(wanted, 'outputs', outputsTable(action))
   wanted = replaceSection(wanted, 'troubleshooting', troubleshootingTable())
   wanted = replaceSection(wanted, 'cac-parity', cacParityTable(action))
-  // The latest `npm run bench` table, as committed in bench/results.md.
-  const bench = join(root, 'bench', 'results.md')
-  if (existsSync(bench))
-    wanted = replaceSection(wanted, 'bench', readFileSync(bench, 'utf8').trim())
   return { current, wanted }
 }
 
