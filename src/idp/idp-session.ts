@@ -273,6 +273,14 @@ export class HttpIdpSession implements IdpSession {
   private agentFor(url: URL): HttpAgent | HttpsAgent | undefined {
     const proxy = this.options.proxyFor?.(url)
     if (!proxy) return undefined
+    if (url.protocol === 'http:' && !isLoopback(proxy.hostname)) {
+      // The loopback exception is for a local test IdP: through a remote proxy the password
+      // would cross the network unencrypted after all.
+      throw signInError(
+        'idp-insecure',
+        `The plain-http IdP ${url.host} would be reached through the proxy ${proxy.host}; exclude ${url.hostname} with NO_PROXY or use https`
+      )
+    }
     const key = `${url.protocol}${proxy.href}`
     let agent = this.agents.get(key)
     if (!agent) {

@@ -28,7 +28,12 @@ export async function signIn(settings: SignInSettings, hooks: SignInHooks): Prom
     mask: hooks.mask,
     info: hooks.info,
     otpSecret: settings.otpSecret,
-    proxyFor: url => proxyFor(url, hooks.httpProxy, hooks.env)
+    proxyFor: url => {
+      const proxy = proxyFor(url, hooks.httpProxy, hooks.env)
+      // A proxy password is a secret of its own (the engine masks it too, but only later).
+      if (proxy?.password) hooks.mask([proxy.password, unescape(proxy.password)])
+      return proxy
+    }
   })
   hooks.info(
     `Signing in at ${settings.url.host} as ${quote(settings.username)} (${settings.provider}).`
@@ -42,5 +47,14 @@ export async function signIn(settings: SignInSettings, hooks: SignInHooks): Prom
     return samlResponse
   } finally {
     session.destroy()
+  }
+}
+
+/** Percent-decoding that never throws (a malformed escape stays as it is). */
+function unescape(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
   }
 }
