@@ -219,7 +219,8 @@ describe('retries', () => {
     let passwordPosts = 0
     const page = (error: string): string =>
       `<html><head><title>Sign in</title></head><body>${error}
-      <form method="post" action="/login"><input name="username"><input type="password" name="password">
+      <form method="post" action="/login"><input type="hidden" name="execution" value="e1s1-state-token-0123456789">
+      <input name="username"><input type="password" name="password">
       <button type="submit" name="login">Sign in</button></form></body></html>`
     const origin = await serve((req, res, body) => {
       if (req.method === 'POST') {
@@ -229,7 +230,7 @@ describe('retries', () => {
         res.end(page(''))
       }
     })
-    const { session: s } = session()
+    const { session: s, masked } = session()
     const error = await failure(
       formProvider(
         {
@@ -246,6 +247,8 @@ describe('retries', () => {
     expect(error.message).toContain('"Invalid username or password."')
     expect(error.message).not.toContain('wrong-password')
     expect(passwordPosts).toBe(1)
+    // The IdP's state token was masked before it was sent.
+    expect(masked).toContain('e1s1-state-token-0123456789')
     s.destroy()
   })
 })

@@ -6,6 +6,8 @@ import { quote } from '../util/log-safety.js'
 
 /** Pages and form posts before the walker gives up (redirects within a request not counted). */
 export const MAX_STEPS = 15
+/** Shorter hidden values are flags and names, not tokens; masking them would hide common words. */
+const MIN_TOKEN_LENGTH = 16
 
 /**
  * Where IdPs post the SAMLResponse for AWS: the global, regional, GovCloud and China sign-in
@@ -178,6 +180,12 @@ export const formProvider: SignInProvider = async (settings, session) => {
     if (next.kind === 'follow') {
       response = await session.request(next.url)
       continue
+    }
+    // Hidden fields carry the IdP's state tokens (AuthState, execution, SAMLRequest, csrf): they
+    // are never printed, and masked anyway should some later message quote one.
+    for (const field of next.form.fields) {
+      if (field.type === 'hidden' && field.value.length >= MIN_TOKEN_LENGTH)
+        session.mask(field.value)
     }
     if (next.sends !== 'hidden') {
       state[next.sends]++
