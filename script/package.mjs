@@ -3,7 +3,7 @@
 // it: dist/index.js (main step), dist/post/index.js (post step) and dist/cli/index.js (the CLI).
 // Deterministic: CI rebuilds and fails on any diff.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** A loader turns on V8's compile cache (Node 22.1+), then runs one export of the bundle. */
@@ -37,7 +37,13 @@ execFileSync(
 )
 rmSync('build', { recursive: true, force: true })
 
-writeFileSync(join('dist', 'package.json'), '{ "type": "module" }\n')
+// The version too: the bundle's --version reads ../package.json, which is this file from
+// dist/bundle and the repository's from src/.
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'))
+writeFileSync(
+  join('dist', 'package.json'),
+  `${JSON.stringify({ type: 'module', version }, null, 2)}\n`
+)
 writeFileSync(join('dist', 'index.js'), loader('./bundle/index.js', 'action'))
 for (const [dir, call, shebang] of [
   ['post', 'post', false],

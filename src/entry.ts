@@ -4,6 +4,7 @@
  * post step, and every later run on the same machine, skip compiling the bundle again.
  */
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { runCli } from './cli/cli.js'
 import { run } from './action/main.js'
 import { runPost } from './action/post.js'
@@ -11,12 +12,21 @@ import { runPost } from './action/post.js'
 export const action = run
 export const post = runPost
 
+/**
+ * What --version prints: ../package.json is dist/package.json from the bundle (script/package.mjs
+ * writes the version there) and the repository's package.json from src/.
+ */
+function packageVersion(): string {
+  const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+  return version
+}
+
 export async function cli(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: text => process.stdout.write(text),
     stderr: text => process.stderr.write(text),
     readStdin: () => readFileSync(0, 'utf8'),
     env: process.env,
-    version: '1.0.0'
+    version: packageVersion()
   })
 }
