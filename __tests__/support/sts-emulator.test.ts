@@ -839,6 +839,49 @@ describe('other actions', () => {
       /at 'roleSessionName' failed to satisfy constraint/
     )
   })
+
+  it('AssumeRole checks session tags as STS does and records them on the session', async () => {
+    const creds = await session()
+    const call = (extra: Record<string, string>): Promise<Reply> =>
+      signedPost(sts.url, creds, {
+        Action: 'AssumeRole',
+        RoleArn: DEMO_ROLES.readOnly,
+        RoleSessionName: 'tagged',
+        ...extra
+      })
+    const tag = (n: number, key: string, value: string): Record<string, string> => ({
+      [`Tags.member.${n}.Key`]: key,
+      [`Tags.member.${n}.Value`]: value
+    })
+    const ok = await call({
+      ...tag(1, 'team', 'ops'),
+      ...tag(2, 'ticket', '42'),
+      'TransitiveTagKeys.member.1': 'team'
+    })
+    expect(ok.status, ok.body).toBe(200)
+    const issued = sts.issuedCredentials().find(c => c.accessKeyId === ok.get('AccessKeyId'))!
+    expect(issued.tags).toEqual({ team: 'ops', ticket: '42' })
+    expect(issued.transitiveTagKeys).toEqual(['team'])
+
+    expectError(
+      await call({ ...tag(1, 'team', 'ops'), 'TransitiveTagKeys.member.1': 'project' }),
+      400,
+      'InvalidParameterValue',
+      'The specified transitive tag key must be included in the requested tags.'
+    )
+    expectError(
+      await call({ ...tag(1, 'Team', 'a'), ...tag(2, 'team', 'b') }),
+      400,
+      'InvalidParameterValue',
+      /Duplicate tag keys/
+    )
+    expectError(await call(tag(1, 'a;b', 'x')), 400, 'ValidationError', /tags\.1\.member\.key/)
+    const many = Object.assign(
+      {},
+      ...Array.from({ length: 51 }, (_, i) => tag(i + 1, `k${i}`, 'v'))
+    )
+    expectError(await call(many), 400, 'ValidationError', /length less than or equal to 50/)
+  })
 })
 
 describe('faults', () => {

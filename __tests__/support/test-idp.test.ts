@@ -14,6 +14,8 @@ import {
   SOURCE_IDENTITY_ATTRIBUTE,
   XMLDSIG_NS,
   XMLENC_NS,
+  ECP_NS,
+  SOAP11_NS,
   createTestIdp,
   type IssueOptions
 } from './test-idp.js'
@@ -308,4 +310,37 @@ describe('test IdP: signatures', () => {
     const xml = issue({ statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder' })
     expect(xml).toContain('StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"')
   })
+
+  it('writes Role values as given, after the other attributes, untyped, when told to', () => {
+    const values = ['arn:aws:iam::1:role/A,arn:aws:iam::1:saml-provider/P,', '\n  x\n']
+    const xml = issue({ roleValues: values, roleAttributeLast: true, untypedValues: true })
+    const attrs = attributes(assertionOf(xml))
+    expect(attrs.map(a => a.name)).toEqual([ROLE_SESSION_NAME_ATTRIBUTE, ROLE_ATTRIBUTE])
+    expect(attrs[1]!.values).toEqual(values)
+    expect(xml).not.toContain('xsi:type')
+  })
+
+  it('saml2-local declares saml2: on the Issuer and the Assertion, not on the Response', () => {
+    const xml = issue({ prefix: 'saml2-local' })
+    expect(xml).toMatch(/<saml2p:Response xmlns:saml2p="[^"]+" ID=/)
+    expect(xml).toContain(`<saml2:Issuer xmlns:saml2="${SAML_ASSERTION_NS}">`)
+    expect(xml).toContain(`<saml2:Assertion xmlns:saml2="${SAML_ASSERTION_NS}" ID=`)
+    const root = parse(xml)
+    expect(verify(xml, only(root, 'Assertion'), IDP_CERT_PEM)).toBe(true)
+  })
+
+  it.each([false, true])(
+    'wraps the Response in an ECP SOAP envelope, signed in place (namespaces on the envelope: %s)',
+    namespacesOnEnvelope => {
+      const xml = issue({ envelope: { soapPrefix: 'S', namespacesOnEnvelope }, signWhat: 'both' })
+      const envelope = parse(xml)
+      expect([envelope.localName, envelope.namespaceURI]).toEqual(['Envelope', SOAP11_NS])
+      const [header, body] = kids(envelope)
+      expect(kids(header!).map(k => [k.localName, k.namespaceURI])).toEqual([['Response', ECP_NS]])
+      const response = only(body!, 'Response', SAML_PROTOCOL_NS)
+      expect(verify(xml, response, IDP_CERT_PEM)).toBe(true)
+      expect(verify(xml, only(response, 'Assertion'), IDP_CERT_PEM)).toBe(true)
+      expect(/<samlp:Response ID=/.test(xml)).toBe(namespacesOnEnvelope)
+    }
+  )
 })
