@@ -47,3 +47,6 @@ export async function runPost(): Promise<void> {
     core.error(`Cleanup failed: ${reason}. Remove the leftover profiles by hand.`)
   }
 }
+
+/** The name @github/local-action calls in a post entrypoint (`npm run local-action`). */
+export const run = runPost
