@@ -429,6 +429,28 @@ describe('decodeAssertion: SAML ECP SOAP envelope', () => {
     expect(Buffer.from(decodeAssertion(bare).base64, 'base64').toString('utf8')).toBe(own)
   })
 
+  it('keeps in scope what an xsi:type value or a signature PrefixList names, and no more', () => {
+    const inner =
+      '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r2">' +
+      '<ds:Transform xmlns:ds="http://www.w3.org/2000/09/xmldsig#">' +
+      '<ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="xs #default"/>' +
+      '</ds:Transform><v xmlns="urn:v" xsi:type="t:code">x</v></samlp:Response>'
+    const xml =
+      `<S:Envelope xmlns:S="${SOAP}" xmlns:xs="urn:xs" xmlns:t="urn:t" xmlns:unused="urn:u"` +
+      ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="urn:default">` +
+      `<S:Body>${inner}</S:Body></S:Envelope>`
+    const added = /^<samlp:Response([^>]*) ID=/.exec(decodeAssertion(xml).xml)![1]!
+    expect(added.trim().split(' ').sort()).toEqual(
+      [
+        'xmlns="urn:default"',
+        'xmlns:t="urn:t"',
+        'xmlns:xs="urn:xs"',
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+        'xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"'
+      ].sort()
+    )
+  })
+
   it('accepts any SOAP prefix and the envelope in base64 or URL-encoded form', () => {
     const xml = envelope('SOAP-ENV')
     const fromBase64 = decodeAssertion(Buffer.from(xml).toString('base64'))

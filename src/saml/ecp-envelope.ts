@@ -7,6 +7,8 @@ const SOAP_NS = [
   'http://www.w3.org/2003/05/soap-envelope' // SOAP 1.2
 ]
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
+const EXC_C14N_NS = 'http://www.w3.org/2001/10/xml-exc-c14n#'
 
 /** Cheap test, before any parsing: is the document element an `Envelope` (any prefix)? */
 export function isSoapEnvelope(xml: string): boolean {
@@ -68,7 +70,7 @@ function elementChildren(parent: Element): Element[] {
 
 /**
  * ` xmlns:p="…"` for each declaration made outside the element that the element or its content
- * uses (in an element or attribute name, or an xsi:type value). Only those: an IdP signs the
+ * uses (in an element or attribute name, an xsi:type value, or a signature's PrefixList). Only those: an IdP signs the
  * Response before wrapping it, so declarations it never used must not appear in it.
  */
 function inheritedDeclarations(response: Element): string {
@@ -82,6 +84,13 @@ function inheritedDeclarations(response: Element): string {
       if (attribute.localName === 'type' && attribute.namespaceURI === XSI_NS) {
         const typePrefix = /^([\w.-]+):/.exec(attribute.value)?.[1]
         if (typePrefix) prefixes.push(typePrefix)
+      }
+    }
+    // A signature's InclusiveNamespaces PrefixList (Okta lists xs) makes exclusive
+    // canonicalisation render those declarations too, used or not; they must stay in scope.
+    if (element.localName === 'InclusiveNamespaces' && element.namespaceURI === EXC_C14N_NS) {
+      for (const listed of (element.getAttribute('PrefixList') ?? '').split(/\s+/)) {
+        if (listed !== '') prefixes.push(listed === '#default' ? '' : listed)
       }
     }
     for (const prefix of prefixes) {
@@ -99,8 +108,6 @@ function inheritedDeclarations(response: Element): string {
     value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
   return [...needed].map(([name, value]) => ` ${name}="${escape(value)}"`).join('')
 }
-
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
 
 /** The nearest element, from this one up, that declares `name` (xmlns or xmlns:p). */
 function declaring(element: Element, name: string): Element | undefined {
