@@ -57,12 +57,14 @@ const AFTER = Array.from({ length: FILLER_SECTIONS }, (_, i) => filler(FILLER_SE
 function credentialsWith(state: State): string {
   const target =
     `[target]\naws_access_key_id = ${state.keyId}\naws_secret_access_key = ${secretFor(state.keyId)}\n` +
-    `aws_session_token = ${tokenFor(state.keyId)}\nx_security_token_expires = ${state.expiration}\n`
+    `aws_session_token = ${tokenFor(state.keyId)}\nx_security_token_expires = ${state.expiration}\n` +
+    // The mark of a section the action wrote: only such a section is replaced without asking.
+    'x_written_by = saml-assume-role\n'
   return [...BEFORE, target, ...AFTER].join('\n')
 }
 
 function configWith(state: State): string {
-  return `# config\n[profile other]\nregion = us-east-1\n\n[profile target]\nregion = ${state.region}\noutput = json\n`
+  return `# config\n[profile other]\nregion = us-east-1\n\n[profile target]\nregion = ${state.region}\noutput = json\nx_written_by = saml-assume-role\n`
 }
 
 function stateFor(iteration: number): State {
