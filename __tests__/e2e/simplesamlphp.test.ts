@@ -23,6 +23,7 @@ import { makeTempDir } from '../support/temp-dirs.js'
 
 const found = requireSimpleSamlPhp('the SimpleSAMLphp sign-in tests')
 const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/Deploy/alice@example.com'
+const SPOKE = 'arn:aws:iam::210987654321:role/Spoke'
 
 describe.skipIf(!found)('sign-in at SimpleSAMLphp, then STS (dist/ under Node 24)', () => {
   let ssp: SimpleSamlPhp
@@ -33,6 +34,7 @@ describe.skipIf(!found)('sign-in at SimpleSAMLphp, then STS (dist/ under Node 24
     ssp = await startSimpleSamlPhp()
     sts = await startStsEmulator({ audience: AWS_AUDIENCES })
     trustSimpleSamlPhp(sts, ssp)
+    sts.registerRole(SPOKE)
   })
   afterAll(async () => {
     await sts?.close()
@@ -142,6 +144,23 @@ describe.skipIf(!found)('sign-in at SimpleSAMLphp, then STS (dist/ under Node 24
     const credentials = readFileSync(join(run.dir, 'home', '.aws', 'credentials'), 'utf8')
     expect(credentials).toContain('[ssp-Deploy]')
     expect(credentials).toContain('[ssp-ReadOnly]')
+  })
+
+  it('chaining: the role signed in for assumes the next one, from one sign-in', async () => {
+    const run = await runAction('dist/index.js', {
+      ...inputs('ecp'),
+      'role-arn': SSP_ROLES.deploy,
+      'chain-role-arn': SPOKE
+    })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(passwordsSent()).toBe(1)
+    expect(sts.requestCount('AssumeRoleWithSAML')).toBe(1)
+    expect(sts.requestCount('AssumeRole')).toBe(1)
+    expect(run.outputs['assumed-role-arn']).toMatch(
+      /^arn:aws:sts::210987654321:assumed-role\/Spoke\//
+    )
+    expect(run.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/)
   })
 
   const cli = awsCli()
