@@ -3,6 +3,7 @@ import { assumeTargets, type Assumed, type Outcome } from './sts/assume-roles.js
 import { decodeAssertion } from './saml/assertion-decoder.js'
 import type { ProfileCredentials } from './aws-files/credentials-file.js'
 import type { Settings } from './plan/input-helper.js'
+import { actionName, type NameInput } from './errors/named-inputs.js'
 import { checkReturnedAccounts, planRun } from './plan/plan.js'
 import { preflight } from './saml/preflight.js'
 import { checkProxyTransport, proxyFor, withNoProxy } from './sts/proxy.js'
@@ -126,12 +127,16 @@ function accountIdsIn(settings: Settings, roleValues: string[]): string[] {
 }
 
 /** The step's failure text when some roles failed: each failure, then what succeeded. */
-export function failureReport(redeemed: Redeemed, written: boolean): string | undefined {
+export function failureReport(
+  redeemed: Redeemed,
+  written: boolean,
+  nameInput: NameInput = actionName
+): string | undefined {
   const failed = redeemed.outcomes.filter(o => 'error' in o)
   if (failed.length === 0) return undefined
-  if (redeemed.targets.length === 1) return failed[0]!.error.message
+  if (redeemed.targets.length === 1) return failed[0]!.error.wordedFor(nameInput)
   const lines = [`${failed.length} of ${redeemed.targets.length} roles failed.`]
-  for (const { error } of failed) lines.push(`- ${error.message}`)
+  for (const { error } of failed) lines.push(`- ${error.wordedFor(nameInput)}`)
   const ok = redeemed.assumed.map(a => `${a.target.pair.roleArn} -> ${a.target.profile}`)
   lines.push(
     ok.length > 0

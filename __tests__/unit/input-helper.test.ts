@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/errors/run-errors.js'
+import { thrown } from '../support/thrown.js'
 import {
   CHAIN_DURATION_MAX,
   DURATION_DEFAULT,
@@ -88,10 +89,9 @@ describe('parseBoolean', () => {
   it.each(['yes', 'no', '1', '0', 'on', 'flase', 'ture', '"false"'])(
     'refuses %j, naming the input',
     raw => {
-      expect(() => parseBoolean(raw, 'output-credentials', false)).toThrow(
-        new InputError(
-          `Input 'output-credentials' must be 'true' or 'false', not ${JSON.stringify(raw)}.`
-        )
+      const error = thrown(InputError, () => parseBoolean(raw, 'output-credentials', false))
+      expect(error.message).toBe(
+        `Input 'output-credentials' must be 'true' or 'false', not ${JSON.stringify(raw)}.`
       )
     }
   )

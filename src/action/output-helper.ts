@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { quote, summaryCell } from '../util/log-safety.js'
 import type { AssumedSession } from '../sts/sts-client.js'
+import { sessionEnv } from '../sts/session-env.js'
 
 /**
  * Register values with the runner's log masker. Must run before anything that could print them:
@@ -16,18 +17,6 @@ export function maskSecrets(values: Iterable<string>): void {
 
 /** Values already registered in this process; one ::add-mask:: line each is enough. */
 const masked = new Set<string>()
-
-/** The env vars the AWS SDKs and CLI read, as exported for later steps. */
-export function sessionEnv(session: AssumedSession, region: string): Record<string, string> {
-  return {
-    AWS_ACCESS_KEY_ID: session.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
-    AWS_SESSION_TOKEN: session.sessionToken,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_CREDENTIAL_EXPIRATION: session.expiration.toISOString()
-  }
-}
 
 /** Export for every later step of the job; returns the names exported (for the post step). */
 export function exportSession(session: AssumedSession, region: string): string[] {

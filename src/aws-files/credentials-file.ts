@@ -10,6 +10,7 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { kindOf, lockedUpdate, readForWrite, sweepLeftovers } from './atomic-file.js'
 import { withLock, type LockOptions } from './file-lock.js'
 import { FileError } from '../errors/run-errors.js'
+import { named, said } from '../errors/named-inputs.js'
 import {
   hasContent,
   isValidProfileName,
@@ -188,11 +189,9 @@ function foreignSections(
     return entries !== undefined && entries.size > 0 && !isOurs(entries)
   })
   if (foreign.length > 0 && !overwrite) {
+    const sections = foreign.map(name => `[${name}]`).join(', ')
     throw new FileError(
-      `Refusing to overwrite a profile in ${path} that this action did not write: ` +
-        `${foreign.map(name => `[${name}]`).join(', ')} holds keys from elsewhere (your long-term keys, another tool), ` +
-        'which the write and the cleanup after the job would destroy. Nothing was sent to STS. ' +
-        "Choose another 'profile', or set 'overwrite-profile' to true to replace it (the previous section is not restored afterwards).",
+      said`Refusing to overwrite a profile in ${path} that this action did not write: ${sections} holds keys from elsewhere (your long-term keys, another tool), which the write and the cleanup after the job would destroy. Nothing was sent to STS. Choose another ${named('profile')}, or set ${named('overwrite-profile')} to true to replace it (the previous section is not restored afterwards).`,
       'profile-exists'
     )
   }

@@ -10,9 +10,16 @@ import {
   writeProfiles
 } from '../aws-files/credentials-file.js'
 import { InputError, RunError } from '../errors/run-errors.js'
+import { CATALOG_INPUTS } from '../errors/error-catalog.js'
+import {
+  actionName,
+  namedIn,
+  render as renderSaid,
+  type NameInput
+} from '../errors/named-inputs.js'
 import { getSettings, type Settings } from '../plan/input-helper.js'
 import { quote } from '../util/log-safety.js'
-import { sessionEnv } from '../action/output-helper.js'
+import { sessionEnv } from '../sts/session-env.js'
 import { assertionExpiry } from '../saml/preflight.js'
 import { formatDuration } from '../util/duration.js'
 import { failureReport, profileWrites, redeem } from '../engine.js'
@@ -131,13 +138,17 @@ const OPTION_FOR_INPUT: Record<string, string> = {
   'overwrite-profile': 'overwrite-profile'
 }
 
-/** Messages shared with the action name its inputs ('role-duration-seconds'); name the options. */
-function cliWording(message: string): string {
-  return message.replace(/(?:[Ii]nput )?'([a-z-]+)'/g, (match, name: string) => {
-    const option = OPTION_FOR_INPUT[name]
-    const envName = ENV_FOR_INPUT[name]
-    return option ? `--${option}` : envName ? `the env variable ${envName}` : match
-  })
+/** The CLI's name for an input in the messages it shares with the action: its option, or its env variable. */
+const cliName: NameInput = name => {
+  const option = OPTION_FOR_INPUT[name.input]
+  const envName = ENV_FOR_INPUT[name.input]
+  return option ? `--${option}` : envName ? `the env variable ${envName}` : actionName(name)
+}
+
+/** A failure in the CLI's words: run errors name their inputs as options. */
+function cliMessage(error: unknown): string {
+  if (error instanceof RunError) return error.wordedFor(cliName)
+  return error instanceof Error ? error.message : String(error)
 }
 
 export interface CliIo {
@@ -190,8 +201,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     const usage =
       error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
-    const message = error instanceof Error ? error.message : String(error)
-    io.stderr(`saml-assume-role: ${cliWording(message)}\n`)
+    io.stderr(`saml-assume-role: ${cliMessage(error)}\n`)
     if (usage) return EXIT.usage
     if (error instanceof RunError) return EXIT[error.kind]
     return EXIT.unexpected
@@ -272,7 +282,8 @@ async function assume(
       overwrite: settings.overwriteProfile
     })
     if (report.overwritten.length > 0) {
-      io.stderr(`warning: ${cliWording(overwroteMessage(report.overwritten, paths.credentials))}\n`)
+      const overwrote = overwroteMessage(report.overwritten, paths.credentials)
+      io.stderr(`warning: ${renderSaid(namedIn(overwrote, CATALOG_INPUTS), cliName)}\n`)
     }
     for (const a of assumed) {
       io.stderr(
@@ -281,9 +292,9 @@ async function assume(
     }
   }
   if (output !== 'none' && assumed.length > 0) io.stdout(render(output, assumed, region))
-  const failure = failureReport(redeemed, settings.profile !== undefined)
+  const failure = failureReport(redeemed, settings.profile !== undefined, cliName)
   if (failure) {
-    io.stderr(`saml-assume-role: ${cliWording(failure)}\n`)
+    io.stderr(`saml-assume-role: ${failure}\n`)
     return EXIT.sts
   }
   return EXIT.ok

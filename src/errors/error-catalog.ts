@@ -448,3 +448,27 @@ export const FILE_ERRORS = {
 } as const satisfies Record<string, CatalogEntry>
 
 export type FileErrorId = keyof typeof FILE_ERRORS
+
+/**
+ * The inputs that catalog texts, and the details that go with them, name: each written 'name' in
+ * the action's words, so messages built from the catalog keep them apart for the CLI (namedIn).
+ * A test keeps the list complete.
+ */
+export const CATALOG_INPUTS: readonly string[] = [
+  'saml-assertion',
+  'saml-assertion-file',
+  'role-arn',
+  'principal-arn',
+  'role-duration-seconds',
+  'inline-session-policy',
+  'aws-region',
+  'sts-endpoint',
+  'profile',
+  'overwrite-profile',
+  'idp-url',
+  'idp-provider',
+  'idp-username',
+  'idp-password',
+  'idp-otp-secret',
+  'idp-timeout-seconds'
+]

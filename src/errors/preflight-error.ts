@@ -1,5 +1,6 @@
 import { AssertionError } from './run-errors.js'
-import { PREFLIGHT_ERRORS, type PreflightErrorId } from './error-catalog.js'
+import { CATALOG_INPUTS, PREFLIGHT_ERRORS, type PreflightErrorId } from './error-catalog.js'
+import { namedIn } from './named-inputs.js'
 
 /** A pre-flight failure: the catalog's problem, this case's detail, then cause and fix. */
 export function preflightError(id: PreflightErrorId, detail?: string): AssertionError {
@@ -8,5 +9,5 @@ export function preflightError(id: PreflightErrorId, detail?: string): Assertion
   const sentence = (text: string): string =>
     text.endsWith('\n') ? text : text.replace(/[^.]$/, '$&.')
   const what = detail ? `${entry.problem}: ${sentence(detail)}` : `${entry.problem}.`
-  return new AssertionError(`${what} ${entry.cause} ${entry.fix}`)
+  return new AssertionError(namedIn(`${what} ${entry.cause} ${entry.fix}`, CATALOG_INPUTS))
 }

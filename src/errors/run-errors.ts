@@ -1,4 +1,5 @@
 import type { FileErrorId } from './error-catalog.js'
+import { actionName, render, type NameInput, type Said } from './named-inputs.js'
 
 /**
  * The ways a run can fail. The CLI maps each to its own exit code; the action reports the
@@ -8,6 +9,20 @@ export type FailureKind = 'usage' | 'assertion' | 'sts' | 'sign-in' | 'file'
 
 export abstract class RunError extends Error {
   abstract readonly kind: FailureKind
+  /** The message with the inputs it names kept apart (named-inputs.ts). */
+  readonly said: Said
+
+  /** `message` is in the action's words; a Said lets other hosts name its inputs their way. */
+  constructor(message: string | Said) {
+    const parts = typeof message === 'string' ? [message] : message
+    super(render(parts, actionName))
+    this.said = parts
+  }
+
+  /** The message with each input named as the host names it (the CLI: --role-arn). */
+  wordedFor(nameInput: NameInput): string {
+    return render(this.said, nameInput)
+  }
 }
 
 /** A wrong or missing input: fixable in the workflow file. */
@@ -24,7 +39,7 @@ export class AssertionError extends RunError {
 export class StsError extends RunError {
   readonly kind = 'sts'
   constructor(
-    message: string,
+    message: string | Said,
     readonly code: string,
     readonly retryable: boolean,
     readonly httpStatus?: number
@@ -40,7 +55,7 @@ export class StsError extends RunError {
 export class SignInError extends RunError {
   readonly kind = 'sign-in'
   constructor(
-    message: string,
+    message: string | Said,
     readonly code: string
   ) {
     super(message)
@@ -55,7 +70,7 @@ export class SignInError extends RunError {
 export class FileError extends RunError {
   readonly kind = 'file'
   constructor(
-    message: string,
+    message: string | Said,
     readonly code: FileErrorId
   ) {
     super(message)

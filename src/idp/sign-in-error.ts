@@ -1,4 +1,5 @@
-import { SIGN_IN_ERRORS, type SignInErrorId } from '../errors/error-catalog.js'
+import { CATALOG_INPUTS, SIGN_IN_ERRORS, type SignInErrorId } from '../errors/error-catalog.js'
+import { namedIn } from '../errors/named-inputs.js'
 import { SignInError } from '../errors/run-errors.js'
 
 /**
@@ -8,5 +9,5 @@ import { SignInError } from '../errors/run-errors.js'
 export function signInError(id: SignInErrorId, detail?: string): SignInError {
   const entry = SIGN_IN_ERRORS[id]
   const what = detail ? `${entry.problem}: ${detail.replace(/[^.]$/, '$&.')}` : `${entry.problem}.`
-  return new SignInError(`${what} ${entry.cause} ${entry.fix}`, id)
+  return new SignInError(namedIn(`${what} ${entry.cause} ${entry.fix}`, CATALOG_INPUTS), id)
 }

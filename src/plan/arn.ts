@@ -1,4 +1,5 @@
 import { InputError } from '../errors/run-errors.js'
+import { named, namedFirst, said } from '../errors/named-inputs.js'
 
 /** The parts of an IAM or STS ARN that decisions here depend on. */
 export interface Arn {
@@ -100,8 +101,7 @@ export function requireArn(value: string, kind: ArnKind, inputName: string): Arn
       'assumed-role': 'arn:aws:sts::123456789012:assumed-role/ROLE/SESSION'
     }
     throw new InputError(
-      `Input '${inputName}' is not a valid ${kind} ARN: ${JSON.stringify(value)}. ` +
-        `Expected the form ${shapes[kind]}, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).`
+      said`${namedFirst(inputName)} is not a valid ${kind} ARN: ${JSON.stringify(value)}. Expected the form ${shapes[kind]}, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).`
     )
   }
   return arn
@@ -154,10 +154,10 @@ export function resolveRegion(
     const region = value?.trim()
     if (!region) continue
     const regionPartition = partitionOfRegion(region)
-    const where = source === 'input' ? "Input 'aws-region'" : `The env variable ${source}`
+    const where = source === 'input' ? namedFirst('aws-region') : `The env variable ${source}`
     if (!regionPartition) {
       throw new InputError(
-        `${where} holds ${JSON.stringify(region)}, which is not an AWS region name (e.g. eu-west-1).`
+        said`${where} holds ${JSON.stringify(region)}, which is not an AWS region name (e.g. eu-west-1).`
       )
     }
     // A job may hold credentials of another partition (GovCloud and commercial steps side by
@@ -165,8 +165,7 @@ export function resolveRegion(
     if (regionPartition !== partition && source !== 'input') continue
     if (regionPartition !== partition) {
       throw new InputError(
-        `${where} is ${region}, in partition ${regionPartition}, but the role is in partition ${partition}. ` +
-          `Set 'aws-region' to a region of ${partition}, e.g. ${defaultRegionOf(partition)}.`
+        said`${where} is ${region}, in partition ${regionPartition}, but the role is in partition ${partition}. Set ${named('aws-region')} to a region of ${partition}, e.g. ${defaultRegionOf(partition)}.`
       )
     }
     return region

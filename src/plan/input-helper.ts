@@ -1,6 +1,7 @@
 import { requireArn } from './arn.js'
 import { getAssertionSource, type AssertionSource } from '../source/assertion-source.js'
 import { InputError } from '../errors/run-errors.js'
+import { named, namedFirst, said } from '../errors/named-inputs.js'
 import { parseSessionTags, parseTransitiveTagKeys, type SessionTag } from './session-tags.js'
 import { SESSION_NAME } from '../saml/saml-rules.js'
 import { isLoopback } from '../sts/proxy.js'
@@ -140,7 +141,7 @@ function getAccountIds(text: string | undefined): string[] {
   for (const id of ids) {
     if (!/^\d{12}$/.test(id)) {
       throw new InputError(
-        `Input 'allowed-account-ids' holds ${JSON.stringify(id)}; each entry must be a 12-digit AWS account ID.`
+        said`${namedFirst('allowed-account-ids')} holds ${JSON.stringify(id)}; each entry must be a 12-digit AWS account ID.`
       )
     }
   }
@@ -161,21 +162,21 @@ function getChain(input: (name: string) => string | undefined): ChainSettings | 
   ]
   if (!roleArn) {
     const stray = others.find(name => input(name) !== undefined)
-    if (stray) throw new InputError(`Input '${stray}' needs 'chain-role-arn'.`)
+    if (stray) throw new InputError(said`${namedFirst(stray)} needs ${named('chain-role-arn')}.`)
     return undefined
   }
   requireArn(roleArn, 'role', 'chain-role-arn')
   const sessionName = input('chain-role-session-name')
   if (sessionName !== undefined && !SESSION_NAME.test(sessionName)) {
     throw new InputError(
-      `Input 'chain-role-session-name' must be 2-64 characters of letters, digits and _+=,.@- (got ${JSON.stringify(sessionName)}).`
+      said`${namedFirst('chain-role-session-name')} must be 2-64 characters of letters, digits and _+=,.@- (got ${JSON.stringify(sessionName)}).`
     )
   }
   const tags = parseSessionTags(input('role-session-tags'))
   const externalId = input('chain-role-external-id')
   if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
     throw new InputError(
-      "Input 'chain-role-external-id' must be 2-1224 characters of letters, digits and _+=,.@:/-."
+      said`${namedFirst('chain-role-external-id')} must be 2-1224 characters of letters, digits and _+=,.@:/-.`
     )
   }
   return {
@@ -215,17 +216,21 @@ export function parseBoolean(raw: string, name: string, fallback: boolean): bool
   if (value === 'true') return true
   if (value === 'false') return false
   throw new InputError(
-    `Input '${name}' must be 'true' or 'false', not ${JSON.stringify(raw.trim())}.`
+    said`${namedFirst(name)} must be 'true' or 'false', not ${JSON.stringify(raw.trim())}.`
   )
 }
 
 export function parseInteger(text: string, name: string, min: number, max: number): number {
   if (!/^\d+$/.test(text)) {
-    throw new InputError(`Input '${name}' must be a whole number, not ${JSON.stringify(text)}.`)
+    throw new InputError(
+      said`${namedFirst(name)} must be a whole number, not ${JSON.stringify(text)}.`
+    )
   }
   const value = Number(text)
   if (value < min || value > max) {
-    throw new InputError(`Input '${name}' is ${value}; it must be between ${min} and ${max}.`)
+    throw new InputError(
+      said`${namedFirst(name)} is ${value}; it must be between ${min} and ${max}.`
+    )
   }
   return value
 }
@@ -234,14 +239,14 @@ function getInlinePolicy(policy: string | undefined): string | undefined {
   if (policy === undefined) return undefined
   if (policy.length > MAX_INLINE_POLICY) {
     throw new InputError(
-      `Input 'inline-session-policy' is ${policy.length} characters; STS allows at most ${MAX_INLINE_POLICY}.`
+      said`${namedFirst('inline-session-policy')} is ${policy.length} characters; STS allows at most ${MAX_INLINE_POLICY}.`
     )
   }
   try {
     JSON.parse(policy)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    throw new InputError(`Input 'inline-session-policy' is not valid JSON: ${reason}.`)
+    throw new InputError(said`${namedFirst('inline-session-policy')} is not valid JSON: ${reason}.`)
   }
   return policy
 }
@@ -258,7 +263,7 @@ function getManagedPolicies(text: string | undefined): string[] {
   const arns = splitList(text)
   if (arns.length > MAX_MANAGED_POLICIES) {
     throw new InputError(
-      `Input 'managed-session-policies' lists ${arns.length} policies; STS allows at most ${MAX_MANAGED_POLICIES}.`
+      said`${namedFirst('managed-session-policies')} lists ${arns.length} policies; STS allows at most ${MAX_MANAGED_POLICIES}.`
     )
   }
   for (const arn of arns) requireArn(arn, 'policy', 'managed-session-policies')
@@ -272,17 +277,19 @@ function getEndpoint(text: string | undefined): string | undefined {
     url = new URL(text)
   } catch {
     throw new InputError(
-      `Input 'sts-endpoint' is not a URL: ${JSON.stringify(text)}. Use e.g. https://sts.eu-west-1.amazonaws.com.`
+      said`${namedFirst('sts-endpoint')} is not a URL: ${JSON.stringify(text)}. Use e.g. https://sts.eu-west-1.amazonaws.com.`
     )
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     // The assertion is a bearer credential: only a local emulator may receive it unencrypted.
     throw new InputError(
-      `Input 'sts-endpoint' uses plain http to ${url.hostname}; the assertion would cross the network unencrypted. Use https (plain http is allowed only for loopback test endpoints).`
+      said`${namedFirst('sts-endpoint')} uses plain http to ${url.hostname}; the assertion would cross the network unencrypted. Use https (plain http is allowed only for loopback test endpoints).`
     )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`Input 'sts-endpoint' must be an https URL, not ${url.protocol}.`)
+    throw new InputError(
+      said`${namedFirst('sts-endpoint')} must be an https URL, not ${url.protocol}.`
+    )
   }
   return url.toString()
 }

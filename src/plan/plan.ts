@@ -5,6 +5,7 @@
  */
 import { parseArn } from './arn.js'
 import { InputError } from '../errors/run-errors.js'
+import { named, said } from '../errors/named-inputs.js'
 import type { Settings } from './input-helper.js'
 import { planTargets, type Target } from './role-targets.js'
 import type { PreflightResult } from '../saml/preflight.js'
@@ -38,7 +39,7 @@ function checkChainAllowed(settings: Settings): void {
     !settings.allowedAccountIds.includes(chained.accountId)
   ) {
     throw new InputError(
-      `Refusing chain-role-arn ${chain.roleArn}: account ${chained.accountId} is not in 'allowed-account-ids'. Nothing was assumed.`
+      said`Refusing chain-role-arn ${chain.roleArn}: account ${chained.accountId} is not in ${named('allowed-account-ids')}. Nothing was assumed.`
     )
   }
 }
@@ -54,7 +55,7 @@ function checkOneSession(count: number, settings: Settings): void {
   }
   if (settings.exportEnv) {
     throw new InputError(
-      `'export-env' cannot export ${count} roles at once; they go to profiles. Remove 'export-env: true'.`
+      said`${named('export-env')} cannot export ${count} roles at once; they go to profiles. Remove 'export-env: true'.`
     )
   }
 }
@@ -84,7 +85,7 @@ export function checkReturnedAccounts(
   const outside = assumed.filter(a => !settings.allowedAccountIds.includes(a.session.accountId))
   if (outside.length > 0) {
     throw new InputError(
-      `STS returned credentials for account(s) ${outside.map(a => a.session.accountId).join(', ')}, not in 'allowed-account-ids'. Nothing was exported or written.`
+      said`STS returned credentials for account(s) ${outside.map(a => a.session.accountId).join(', ')}, not in ${named('allowed-account-ids')}. Nothing was exported or written.`
     )
   }
 }

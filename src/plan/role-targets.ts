@@ -1,6 +1,7 @@
 import { parseArn, roleName, type Arn } from './arn.js'
 import { preflightError } from '../errors/preflight-error.js'
 import { InputError } from '../errors/run-errors.js'
+import { named, namedFirst, said } from '../errors/named-inputs.js'
 import { isValidProfileName } from '../aws-files/ini.js'
 import { checkPairConsistency, selectRolePair, type RolePair } from '../saml/role-attribute.js'
 
@@ -38,15 +39,15 @@ export function planTargets(offered: RolePair[] | undefined, settings: TargetSet
   if (settings.allowedAccountIds.length > 0) {
     const outside = pairs.filter(pair => !settings.allowedAccountIds.includes(pair.role.accountId))
     if (outside.length > 0) {
+      const refused = outside.map(p => `${p.roleArn} (account ${p.role.accountId})`).join(', ')
       throw new InputError(
-        `Refusing ${outside.map(p => `${p.roleArn} (account ${p.role.accountId})`).join(', ')}: ` +
-          `not in 'allowed-account-ids' (${settings.allowedAccountIds.join(', ')}). Nothing was assumed.`
+        said`Refusing ${refused}: not in ${named('allowed-account-ids')} (${settings.allowedAccountIds.join(', ')}). Nothing was assumed.`
       )
     }
   }
   if (settings.chain && pairs.length > 1) {
     throw new InputError(
-      `'chain-role-arn' takes one role to chain from, but ${pairs.length} were selected. Set 'role-arn' to the hub role.`
+      said`${named('chain-role-arn')} takes one role to chain from, but ${pairs.length} were selected. Set ${named('role-arn')} to the hub role.`
     )
   }
   const chained = settings.chain ? parseArn(settings.chain.roleArn, 'role') : undefined
@@ -89,7 +90,7 @@ function assignProfiles(
   if (template === undefined) {
     if (pairs.length > 1) {
       throw new InputError(
-        `${pairs.length} roles were selected, so 'profile' is required: a template such as 'deploy-{account-id}' or '{account-id}-{role-name}' names one profile per role.`
+        said`${pairs.length} roles were selected, so ${named('profile')} is required: a template such as 'deploy-{account-id}' or '{account-id}-{role-name}' names one profile per role.`
       )
     }
     return pairs.map(pair => ({ pair }))
@@ -102,13 +103,13 @@ function assignProfiles(
   for (const { pair, profile } of targets) {
     if (!isValidProfileName(profile)) {
       throw new InputError(
-        `Input 'profile' gives ${JSON.stringify(profile)} for ${pair.roleArn}; a profile name may hold only letters, digits and _+=,.@- (at most 64).`
+        said`${namedFirst('profile')} gives ${JSON.stringify(profile)} for ${pair.roleArn}; a profile name may hold only letters, digits and _+=,.@- (at most 64).`
       )
     }
     const other = seen.get(profile)
     if (other) {
       throw new InputError(
-        `Input 'profile' gives the same name '${profile}' to ${other} and ${pair.roleArn}. Add {role-name} or {account-id} to the template.`
+        said`${namedFirst('profile')} gives the same name '${profile}' to ${other} and ${pair.roleArn}. Add {role-name} or {account-id} to the template.`
       )
     }
     seen.set(profile, pair.roleArn)

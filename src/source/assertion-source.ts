@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { AssertionError, InputError, RunError } from '../errors/run-errors.js'
+import { named, namedFirst, said, type InputName } from '../errors/named-inputs.js'
 import { preflightError } from '../errors/preflight-error.js'
 import { MAX_BASE64_LENGTH } from '../saml/assertion-decoder.js'
 import type { IdpProviderName, SignInSettings } from '../idp/provider.js'
@@ -41,33 +42,32 @@ export function getAssertionSource(read: InputReader): AssertionSource {
   const idpUrl = read('idp-url').trim()
   const hasValue = value.trim() !== ''
   const given = [
-    hasValue && "'saml-assertion'",
-    file && "'saml-assertion-file'",
-    idpUrl && "'idp-url'"
-  ].filter((name): name is string => Boolean(name))
+    hasValue && named('saml-assertion'),
+    file && named('saml-assertion-file'),
+    idpUrl && named('idp-url')
+  ].filter((name): name is InputName => Boolean(name))
   if (given.length > 1) {
-    throw new InputError(
-      `${given.length === 2 ? 'Both ' : ''}${given.join(' and ')} are set. Set exactly one of them.` +
-        (idpUrl
-          ? " Each is a source of the assertion: 'idp-url' signs in at the IdP for a fresh one, the others pass one you already have."
-          : '')
-    )
+    throw new InputError([
+      given.length === 2 ? 'Both ' : '',
+      ...given.flatMap((name, i) => (i === 0 ? [name] : [' and ', name])),
+      ' are set. Set exactly one of them.',
+      ...(idpUrl
+        ? said` Each is a source of the assertion: ${named('idp-url')} signs in at the IdP for a fresh one, the others pass one you already have.`
+        : [])
+    ])
   }
   if (idpUrl) return { source: 'sign-in', signIn: getSignIn(read, idpUrl) }
   const stray = SIGN_IN_ONLY.find(name => read(name).trim() !== '')
   if (stray) {
     throw new InputError(
-      `Input '${stray}' is set but 'idp-url' is not. Set 'idp-url' to sign in at the IdP, or remove '${stray}'.`
+      said`${namedFirst(stray)} is set but ${named('idp-url')} is not. Set ${named('idp-url')} to sign in at the IdP, or remove ${named(stray)}.`
     )
   }
   // One place strips the prefix, for the action's input and the CLI's file://PATH alike.
   if (file) return { source: 'file', path: file.replace(/^file:\/\//, '') }
   if (hasValue) return { source: 'input', value }
   throw new InputError(
-    "No SAML assertion given. Set 'saml-assertion' (e.g. from a secret or a previous step's output), " +
-      "'saml-assertion-file' (a path, file:// accepted), or 'idp-url' with 'idp-username' and 'idp-password' " +
-      'to sign in at the IdP. If it comes from a secret, check that the secret exists and is available to ' +
-      'this workflow (secrets are empty in pull requests from forks).'
+    said`No SAML assertion given. Set ${named('saml-assertion')} (e.g. from a secret or a previous step's output), ${named('saml-assertion-file')} (a path, file:// accepted), or ${named('idp-url')} with ${named('idp-username')} and ${named('idp-password')} to sign in at the IdP. If it comes from a secret, check that the secret exists and is available to this workflow (secrets are empty in pull requests from forks).`
   )
 }
 
@@ -77,41 +77,41 @@ function getSignIn(read: InputReader, urlText: string): SignInSettings {
     url = new URL(urlText)
   } catch {
     throw new InputError(
-      `Input 'idp-url' is not a URL: ${JSON.stringify(urlText.slice(0, 200))}. Use the IdP's sign-in URL, e.g. https://idp.example.com/...`
+      said`${namedFirst('idp-url')} is not a URL: ${JSON.stringify(urlText.slice(0, 200))}. Use the IdP's sign-in URL, e.g. https://idp.example.com/...`
     )
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     // The password and the assertion would cross the network unencrypted.
     throw new InputError(
-      `Input 'idp-url' uses plain http to ${url.hostname}; the password would cross the network unencrypted. Use https (plain http is allowed only for loopback test IdPs).`
+      said`${namedFirst('idp-url')} uses plain http to ${url.hostname}; the password would cross the network unencrypted. Use https (plain http is allowed only for loopback test IdPs).`
     )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`Input 'idp-url' must be an https URL, not ${url.protocol}.`)
+    throw new InputError(said`${namedFirst('idp-url')} must be an https URL, not ${url.protocol}.`)
   }
   if (url.username || url.password) {
     throw new InputError(
-      "Input 'idp-url' holds credentials (user:password@). Pass them as 'idp-username' and 'idp-password' instead."
+      said`${namedFirst('idp-url')} holds credentials (user:password@). Pass them as ${named('idp-username')} and ${named('idp-password')} instead.`
     )
   }
   const providerText = read('idp-provider').trim() || 'form'
   const provider = IDP_PROVIDERS.find(name => name === providerText)
   if (!provider) {
     throw new InputError(
-      `Input 'idp-provider' must be ${IDP_PROVIDERS.join(', ')}, not ${JSON.stringify(providerText.slice(0, 50))}.`
+      said`${namedFirst('idp-provider')} must be ${IDP_PROVIDERS.join(', ')}, not ${JSON.stringify(providerText.slice(0, 50))}.`
     )
   }
   const username = read('idp-username').trim()
   if (!username) {
     throw new InputError(
-      "Input 'idp-username' is required with 'idp-url'. If it comes from a secret, check that the secret exists and is available to this workflow."
+      said`${namedFirst('idp-username')} is required with ${named('idp-url')}. If it comes from a secret, check that the secret exists and is available to this workflow.`
     )
   }
   // Not trimmed: a password may end in a space.
   const password = read('idp-password').replace(/\r?\n$/, '')
   if (password === '') {
     throw new InputError(
-      "Input 'idp-password' is required with 'idp-url'. If it comes from a secret, check that the secret exists and is available to this workflow (secrets are empty in pull requests from forks)."
+      said`${namedFirst('idp-password')} is required with ${named('idp-url')}. If it comes from a secret, check that the secret exists and is available to this workflow (secrets are empty in pull requests from forks).`
     )
   }
   const seedText = read('idp-otp-secret')
@@ -119,7 +119,7 @@ function getSignIn(read: InputReader, urlText: string): SignInSettings {
   if (otpSecret !== undefined && !/^[A-Z2-7]+=*$/.test(otpSecret)) {
     // Never echo the seed, not even a part of it.
     throw new InputError(
-      "Input 'idp-otp-secret' is not a base32 TOTP seed (letters A-Z and digits 2-7). Use the seed shown as text when the authenticator was enrolled, not the 6-digit code or the otpauth:// URL."
+      said`${namedFirst('idp-otp-secret')} is not a base32 TOTP seed (letters A-Z and digits 2-7). Use the seed shown as text when the authenticator was enrolled, not the 6-digit code or the otpauth:// URL.`
     )
   }
   const timeoutText = read('idp-timeout-seconds').trim()
@@ -127,7 +127,7 @@ function getSignIn(read: InputReader, urlText: string): SignInSettings {
   if (timeoutText !== '') {
     if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 1) {
       throw new InputError(
-        `Input 'idp-timeout-seconds' must be a whole number of seconds between 1 and ${IDP_TIMEOUT_MAX}, not ${JSON.stringify(timeoutText.slice(0, 50))}.`
+        said`${namedFirst('idp-timeout-seconds')} must be a whole number of seconds between 1 and ${IDP_TIMEOUT_MAX}, not ${JSON.stringify(timeoutText.slice(0, 50))}.`
       )
     }
     timeoutSeconds = Math.min(Number(timeoutText), IDP_TIMEOUT_MAX)
@@ -157,12 +157,11 @@ export async function readAssertion(
     // A value this long is no path: most likely the assertion itself, which must not be echoed.
     if (source.path.length > 256) {
       throw new InputError(
-        `'saml-assertion-file' holds ${source.path.length} characters, which is no file path (${code}). If it is the assertion itself, pass it as 'saml-assertion' instead.`
+        said`${named('saml-assertion-file')} holds ${source.path.length} characters, which is no file path (${code}). If it is the assertion itself, pass it as ${named('saml-assertion')} instead.`
       )
     }
     throw new InputError(
-      `Cannot read 'saml-assertion-file' ${JSON.stringify(source.path)} (${code}). ` +
-        'Check the path (absolute, or relative to the working directory: the workspace in a workflow) and that whatever writes the file has run.'
+      said`Cannot read ${named('saml-assertion-file')} ${JSON.stringify(source.path)} (${code}). Check the path (absolute, or relative to the working directory: the workspace in a workflow) and that whatever writes the file has run.`
     )
   }
 }
@@ -210,7 +209,7 @@ function describeKind(stats: Stats): string | undefined {
 function notRegular(path: string, kind: string): InputError {
   const shown = path.length > 256 ? `(a path of ${path.length} characters)` : JSON.stringify(path)
   return new InputError(
-    `'saml-assertion-file' ${shown} is ${kind}, not a regular file. Write the assertion to a file first and pass that file's path.`
+    said`${named('saml-assertion-file')} ${shown} is ${kind}, not a regular file. Write the assertion to a file first and pass that file's path.`
   )
 }
 

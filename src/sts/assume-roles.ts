@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from './concurrency.js'
 import { RunError, StsError } from '../errors/run-errors.js'
+import { named, said } from '../errors/named-inputs.js'
 import { preflightError } from '../errors/preflight-error.js'
 import { CLOCK_SKEW_MS } from '../saml/saml-rules.js'
 import { withRetry } from './retry.js'
@@ -103,8 +104,7 @@ export async function assumeTarget(target: Target, ctx: AssumeContext): Promise<
   )
   if (identity.account !== session.accountId || identity.arn !== session.assumedRoleArn) {
     throw new StsError(
-      `Verification failed: the new credentials belong to ${identity.arn} (account ${identity.account}), ` +
-        `not ${session.assumedRoleArn} (account ${session.accountId}). Check 'sts-endpoint' and any proxy: they may point to the wrong service.`,
+      said`Verification failed: the new credentials belong to ${identity.arn} (account ${identity.account}), not ${session.assumedRoleArn} (account ${session.accountId}). Check ${named('sts-endpoint')} and any proxy: they may point to the wrong service.`,
       'VerificationFailed',
       false
     )
@@ -144,7 +144,7 @@ async function call<T>(
       assertionAgeMs: ctx.assertionAgeMs
     })
     throw new StsError(
-      `${label}: ${classified.message}`,
+      [`${label}: `, ...classified.said],
       classified.code,
       classified.retryable,
       classified.httpStatus

@@ -1,4 +1,5 @@
 import { InputError } from '../errors/run-errors.js'
+import { named, namedInput, said, type InputName } from '../errors/named-inputs.js'
 
 /**
  * The env as proxying should see it: the 'no-proxy' input, when set, stands in for NO_PROXY (as
@@ -28,10 +29,10 @@ export function proxyFor(
   const chosen = input?.trim() || fromEnv?.trim()
   if (!chosen) return undefined
   if (bypassed(target, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined
-  return parseProxyUrl(chosen, input?.trim() ? "input 'http-proxy'" : 'the proxy env variable')
+  return parseProxyUrl(chosen, input?.trim() ? namedInput('http-proxy') : 'the proxy env variable')
 }
 
-export function parseProxyUrl(value: string, where: string): URL {
+export function parseProxyUrl(value: string, where: string | InputName): URL {
   try {
     const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`)
     if (url.protocol === 'http:' || url.protocol === 'https:') return url
@@ -40,7 +41,7 @@ export function parseProxyUrl(value: string, where: string): URL {
   }
   // The value may hold a password: say where it came from, not what it is.
   throw new InputError(
-    `The proxy URL in ${where} is not a valid http(s) URL. Use the form http://host:port (credentials as http://user:password@host:port).`
+    said`The proxy URL in ${where} is not a valid http(s) URL. Use the form http://host:port (credentials as http://user:password@host:port).`
   )
 }
 
@@ -72,7 +73,7 @@ export function bypassed(target: URL, noProxy: string): boolean {
 export function checkProxyTransport(target: URL, proxy: URL | undefined): void {
   if (!proxy || target.protocol !== 'http:' || isLoopback(proxy.hostname)) return
   throw new InputError(
-    `The plain-http 'sts-endpoint' ${target.host} would be reached through the proxy ${proxy.host}, so the assertion would cross the network unencrypted. Use an https endpoint, or exclude ${target.hostname} with NO_PROXY.`
+    said`The plain-http ${named('sts-endpoint')} ${target.host} would be reached through the proxy ${proxy.host}, so the assertion would cross the network unencrypted. Use an https endpoint, or exclude ${target.hostname} with NO_PROXY.`
   )
 }
 

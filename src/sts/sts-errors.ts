@@ -1,4 +1,10 @@
-import { catalogEntryFor, UNKNOWN_STS_ERROR, type CatalogEntry } from '../errors/error-catalog.js'
+import {
+  CATALOG_INPUTS,
+  catalogEntryFor,
+  UNKNOWN_STS_ERROR,
+  type CatalogEntry
+} from '../errors/error-catalog.js'
+import { namedIn } from '../errors/named-inputs.js'
 import { RetriesStopped, StsError } from '../errors/run-errors.js'
 import { formatDuration } from '../util/duration.js'
 
@@ -85,7 +91,7 @@ export function classifyStsError(caught: unknown, context: ErrorContext = {}): S
     )
   }
   parts.push(`Likely cause: ${entry.cause}`, `Fix: ${entry.fix}`)
-  return new StsError(parts.join(' '), code, entry.retryable, status)
+  return new StsError(namedIn(parts.join(' '), CATALOG_INPUTS), code, entry.retryable, status)
 }
 
 function specifics(code: string, said: string, context: ErrorContext): string[] {
