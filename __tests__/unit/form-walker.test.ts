@@ -125,6 +125,22 @@ describe('filling forms', () => {
     expect(Object.values(values)).toContain('hunter2-secret')
   })
 
+  it('PingFederate: fills pf.username and pf.pass, and marks pf.ok as its script would', () => {
+    const values = submitted(
+      step(`<form method="POST" action="/as/abc/resume/as/authorization.ping">
+        <input type="hidden" name="pf.ok" value=""><input type="hidden" name="pf.cancel" value="">
+        <input type="text" id="username" name="pf.username"><input type="password" id="password" name="pf.pass">
+        <input type="hidden" name="pf.adapterId" value="HTMLFormAdapter"></form>`)
+    )
+    expect(values).toEqual({
+      'pf.ok': 'clicked',
+      'pf.cancel': '',
+      'pf.username': 'alice',
+      'pf.pass': 'hunter2-secret',
+      'pf.adapterId': 'HTMLFormAdapter'
+    })
+  })
+
   it('identifier-first: the username alone, then the password on the next page', () => {
     const first = step(
       '<form method="post"><input type="email" name="identifier"><button>Next</button></form>'

@@ -31,6 +31,8 @@ const OTP_HINT = /otp|totp|one-?time|passcode|token|mfa|2fa|verification|authent
 const SKIP_SUBMIT = /cancel|back|register|forgot|reset|abort|decline|other/i
 const PREFER_SUBMIT = /proceed|login|log-in|sign|submit|continue|next|verify|ok/i
 const TEXT_TYPES = new Set(['text', 'email', 'tel', 'number', ''])
+/** Hidden fields a sign-in page's script sets when its button is pressed (PingFederate). */
+const SCRIPT_PRESSED_OK = new Set(['pf.ok', '$ok'])
 
 /** What the walker does with a page; pure, so it is tested on synthetic pages. */
 export type Step =
@@ -102,6 +104,11 @@ export function nextStep(
     }
     const user = usernameField(passwordForm)
     if (user) values[user.name] = settings.username
+    // PingFederate's form posts through a script that marks the OK button as pressed.
+    for (const field of passwordForm.fields) {
+      if (field.type === 'hidden' && SCRIPT_PRESSED_OK.has(field.name))
+        values[field.name] = 'clicked'
+    }
     // Some IdPs ask for the code on the same page as the password.
     const code = otpField(passwordForm)
     if (code) {
