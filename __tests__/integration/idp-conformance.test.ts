@@ -278,7 +278,7 @@ const TABLE: Row[] = [
     facts: { prefix: 'saml', roleValues: [`${PROVIDERS.onelogin};${DEPLOY}`] },
     roles: [],
     ignored: [`${PROVIDERS.onelogin};${DEPLOY}`],
-    error: `No value of the Role attribute is a usable role: none of its 1 Role value(s) is a "role ARN,provider ARN" pair:\n  - ${JSON.stringify(`${PROVIDERS.onelogin};${DEPLOY}`)}: it is one part, not a role ARN and a provider ARN separated by a comma\n`
+    error: `No value of the Role attribute is a usable role: none of its 1 Role value(s) is a "role ARN,provider ARN" pair:\n  - ${JSON.stringify(`${PROVIDERS.onelogin};${DEPLOY}`)}: it is not two ARNs separated by a comma\n`
   },
   {
     shape: 'OneLogin: the Role attribute sent empty (no role assigned)',

@@ -235,9 +235,9 @@ describe('preflight: roles', () => {
     )
     expect(error.message).toBe(
       `${badValues.problem}: none of its 3 Role value(s) is a "role ARN,provider ARN" pair:\n` +
-        '  - "admin": it is one part, not a role ARN and a provider ARN separated by a comma\n' +
+        '  - "admin": it is not two ARNs separated by a comma\n' +
         `  - ${JSON.stringify(`${ROLE},${ROLE2}`)}: no part is a SAML provider ARN (arn:aws:iam::ACCOUNT:saml-provider/NAME)\n` +
-        '  - "\\n::error::x": it is one part, not a role ARN and a provider ARN separated by a comma\n' +
+        '  - "\\n::error::x": it is not two ARNs separated by a comma\n' +
         ` ${badValues.cause} ${badValues.fix}`
     )
     expect(error.message.split('\n').some(line => line.startsWith('::'))).toBe(false)
@@ -247,7 +247,7 @@ describe('preflight: roles', () => {
     const result = preflight(info({ roleValues: ['admin', `${ROLE},${PROVIDER}`, '  '] }), NOW)
     expect(result.offered?.map(p => p.roleArn)).toEqual([ROLE])
     expect(result.warnings).toEqual([
-      'Ignoring a Role attribute value that is not "role ARN,provider ARN": "admin" (it is one part, not a role ARN and a provider ARN separated by a comma)',
+      'Ignoring a Role attribute value that is not "role ARN,provider ARN": "admin" (it is not two ARNs separated by a comma)',
       'Ignoring a Role attribute value that is not "role ARN,provider ARN": "  " (it is empty)'
     ])
   })

@@ -97,12 +97,9 @@ describe('parseRolePairs', () => {
     const providerShape = 'arn:aws:iam::ACCOUNT:saml-provider/NAME'
     expect(reasons('')).toBe('it is empty')
     expect(reasons(' , ')).toBe('it is empty')
-    expect(reasons('admin')).toBe(
-      'it is one part, not a role ARN and a provider ARN separated by a comma'
-    )
-    expect(reasons(ROLE)).toBe(
-      'it is one part, not a role ARN and a provider ARN separated by a comma'
-    )
+    expect(reasons('admin')).toBe('it is not two ARNs separated by a comma')
+    expect(reasons(ROLE)).toBe('it holds a role ARN but no SAML provider ARN')
+    expect(reasons(`${PROVIDER},`)).toBe('it holds a SAML provider ARN but no role ARN')
     expect(reasons(`${ROLE},${PROVIDER},extra`)).toBe('a third part follows the provider ARN')
     expect(reasons(`${ROLE},${PROVIDER},${PROVIDER2}`)).toBe(
       'it has 3 ARNs; expected one role ARN and one provider ARN'

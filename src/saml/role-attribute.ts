@@ -51,8 +51,11 @@ function parseRolePair(value: string): RolePair | string {
   if (core === '') return 'it is empty'
   // Role names may contain commas: split only at a comma that starts the next ARN.
   const parts = core.split(/\s*,\s*(?=arn:)/).map(part => part.trim())
-  if (parts.length === 1)
-    return `it is one part, not a role ARN and a provider ARN separated by a comma`
+  if (parts.length === 1) {
+    if (parseArn(core, 'role')) return 'it holds a role ARN but no SAML provider ARN'
+    if (parseArn(core, 'saml-provider')) return 'it holds a SAML provider ARN but no role ARN'
+    return 'it is not two ARNs separated by a comma'
+  }
   if (parts.length > 2)
     return `it has ${parts.length} ARNs; expected one role ARN and one provider ARN`
   const [first = '', second = ''] = parts
