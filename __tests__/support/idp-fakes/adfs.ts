@@ -16,7 +16,6 @@ import {
   html,
   issueFor,
   newStats,
-  opaque,
   redirect,
   startFakeServer,
   token,
@@ -156,8 +155,8 @@ export async function startAdfs(opts: FakeIdpOptions): Promise<FakeIdp> {
       const id = token(stats, 32)
       const cookies = [`MSISAuth=${id}; path=/adfs; HttpOnly`]
       if (opts.user.otpSecret !== undefined) {
-        // The adapter's state travels in a hidden field; alone (without MSISAuth) it grants nothing.
-        const context = opaque(64)
+        // The adapter's state travels in a hidden field: a token the walker masks like a cookie.
+        const context = token(stats, 64)
         sessions.set(id, { stage: 'mfa', context })
         return mfaPage(res, context, undefined, cookies)
       }

@@ -15,7 +15,6 @@ import {
   html,
   issueFor,
   newStats,
-  opaque,
   redirect,
   startFakeServer,
   token,
@@ -58,7 +57,7 @@ export async function startShibboleth(opts: FakeIdpOptions): Promise<FakeIdp> {
 
   /** Every rendered view carries a fresh token, as the IdP's CSRF protection does. */
   const csrfField = (f: Flow): string => {
-    f.csrf = opaque(16)
+    f.csrf = token(stats, 16)
     return `<input type="hidden" name="csrf_token" value="${f.csrf}"/>`
   }
 
