@@ -63,6 +63,25 @@ describe('run() with idp-provider okta', () => {
     }
   })
 
+  it('fans out over every role of one sign-in', async () => {
+    okta = await startOkta({ idp: world().idp, user })
+    const result = await runWith({
+      ...signInInputs(okta),
+      'role-arn': '*',
+      profile: '{account-id}-{role-name}'
+    })
+    expect(result.error).toBeUndefined()
+    const written = JSON.parse(result.outputs.profiles!) as Array<{ profile: string }>
+    expect(written.map(p => p.profile).sort()).toEqual([
+      '123456789012-Deploy',
+      '123456789012-ReadOnly',
+      '210987654321-Deploy'
+    ])
+    expect(world().emulator.requestCount('AssumeRoleWithSAML')).toBe(3)
+    expect(okta.stats.passwordPosts).toBe(1)
+    expect(okta.stats.otpPosts).toBe(1)
+  })
+
   it('fails on a refused password with Okta quoted, before any STS request', async () => {
     okta = await startOkta({ idp: world().idp, user })
     const wrong = 'not-the-password'
