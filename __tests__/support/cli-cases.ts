@@ -379,9 +379,46 @@ function describeCases(full: boolean): void {
         }
         expect(sts.requestCount()).toBe(0)
       })
+
+    if (full)
+      it('lists the Role values it ignored, quoted, each with why', async () => {
+        const good = `${DEMO_ROLES.deploy},${DEMO_PROVIDER_ARN}`
+        const assertion = idp.issue({ roleValues: [good, 'admin', `${DEMO_ROLES.readOnly},`] })
+        const run = await runCli(['roles', assertion.base64])
+        expect(run.code).toBe(0)
+        expect(run.stdout).toContain(
+          `Roles (1):\n${roleLine(DEMO_ROLES.deploy)}\nIgnored Role values (2):\n` +
+            '  "admin": it is not two ARNs separated by a comma\n' +
+            `  ${JSON.stringify(`${DEMO_ROLES.readOnly},`)}: it holds a role ARN but no SAML provider ARN\n`
+        )
+      })
   })
 
   describe('assume: output modes', () => {
+    if (full)
+      it('--role-session-tags and --transitive-tag-keys tag the chained session only', async () => {
+        const [run, issued] = await issuedDuring(() =>
+          runCli([
+            '--saml-assertion',
+            idp.issue().base64,
+            ...endpoint(),
+            '--chain-role-arn',
+            DEMO_ROLES.otherDeploy,
+            '--role-session-tags',
+            '{"team":"ops","ticket":42}',
+            '--transitive-tag-keys',
+            'team',
+            '--output',
+            'json'
+          ])
+        )
+        expect(run.code, run.stderr).toBe(0)
+        expect(issued.map(c => [c.chained, c.tags, c.transitiveTagKeys])).toEqual([
+          [false, undefined, undefined],
+          [true, { team: 'ops', ticket: '42' }, ['team']]
+        ])
+      })
+
     it('--output env (the default without --profile): export lines a shell evaluates to the issued credentials', async () => {
       const assertion = idp.issue()
       const [run, issued] = await issuedDuring(() =>

@@ -84,6 +84,8 @@ Options:
   --chain-role-session-name N    session name for the chained role
   --chain-role-external-id ID    external ID for the chained role
   --chain-role-duration-seconds N  900-3600 (default 3600)
+  --role-session-tags JSON       session tags for the chained role, e.g. '{"team":"ops"}'
+  --transitive-tag-keys K        comma-separated tag names passed on from the chained role
   --verify                       check the credentials with GetCallerIdentity
   --allowed-account-ids IDS      refuse roles in any other account
   --http-proxy URL               proxy for STS (default: HTTPS_PROXY / HTTP_PROXY; NO_PROXY honoured)
@@ -110,6 +112,8 @@ const STRING_OPTIONS: Record<string, string> = {
   'chain-role-session-name': 'chain-role-session-name',
   'chain-role-external-id': 'chain-role-external-id',
   'chain-role-duration-seconds': 'chain-role-duration-seconds',
+  'role-session-tags': 'role-session-tags',
+  'transitive-tag-keys': 'transitive-tag-keys',
   'allowed-account-ids': 'allowed-account-ids',
   'http-proxy': 'http-proxy',
   'retry-max-attempts': 'retry-max-attempts',
