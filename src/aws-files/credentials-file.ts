@@ -74,10 +74,6 @@ function isOurs(entries: Map<string, string> | undefined): boolean {
 export interface WriteReport {
   /** Profiles whose credentials section held keys from elsewhere and was replaced. */
   overwritten: string[]
-  /** Profiles whose config section this write created (the post step may remove those). */
-  createdConfig: string[]
-  /** Directories this write created, to remove at the end when they are empty. */
-  createdDirs: string[]
 }
 
 /**
@@ -109,7 +105,7 @@ export async function writeProfiles(
   profiles: ProfileCredentials[],
   options: LockOptions & { overwrite?: boolean } = {}
 ): Promise<WriteReport> {
-  const report: WriteReport = { overwritten: [], createdConfig: [], createdDirs: [] }
+  const report: WriteReport = { overwritten: [] }
   if (profiles.length === 0) return report
   for (const p of profiles) {
     checkProfileName(p.profile)
@@ -119,7 +115,6 @@ export async function writeProfiles(
     }
   }
   const { credentials, config } = await distinctFiles(paths)
-  report.createdDirs = await missingDirs({ credentials, config })
   await withLock(credentials, options, () =>
     withLock(config, options, async () => {
       // Checked again under the locks: another writer may have changed the files since.
@@ -137,7 +132,6 @@ export async function writeProfiles(
         const existing = sectionEntries(configText ?? '', configHeader(p.profile))
         // The user's own config section (region, output, others) is theirs: kept as it is.
         if (existing !== undefined && !isOurs(existing)) continue
-        if (existing === undefined) report.createdConfig.push(p.profile)
         configUpdates.push({
           header: configHeader(p.profile),
           entries: [
