@@ -2,6 +2,7 @@
  * Inputs a careless user or an attacker gives: nothing secret is echoed, account IDs stay masked,
  * and misleading messages say what is really wrong.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -104,6 +105,59 @@ describe('messages that say what is really wrong', () => {
     )
     expect(run.error).not.toMatch(/needs both role-arn and principal-arn/)
     expect(run.error).toMatch(/^role-arn '\*' cannot be used with an encrypted assertion/)
+    expect(world().emulator.requestCount()).toBe(0)
+  })
+})
+
+describe('size caps before anything is read in full, masked or sent', () => {
+  const longest = (lines: string[]): number => Math.max(0, ...lines.map(line => line.length))
+
+  it.each([
+    ['/dev/zero', () => '/dev/zero', /is a device, not a regular file/],
+    ['/dev/urandom', () => '/dev/urandom', /is a device, not a regular file/],
+    [
+      'a FIFO',
+      () => {
+        const fifo = join(process.env.HOME!, 'assertion.fifo')
+        mkdirSync(process.env.HOME!, { recursive: true })
+        expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+        return fifo
+      },
+      /is a named pipe \(FIFO\), not a regular file/
+    ],
+    [
+      'a directory',
+      () => {
+        mkdirSync(process.env.HOME!, { recursive: true })
+        return process.env.HOME!
+      },
+      /is a directory, not a regular file/
+    ]
+  ])('refuses %s as saml-assertion-file', async (_, path, message) => {
+    const run = await runWith({ 'saml-assertion': '', 'saml-assertion-file': path() })
+    expect(run.error).toMatch(message)
+    expect(longest(run.stdout)).toBeLessThan(2_000)
+    expect(world().emulator.requestCount()).toBe(0)
+  })
+
+  it('stops reading a 10 MB file at the cap: no mask line of its size, no request', async () => {
+    const file = join(process.env.HOME!, 'big.b64')
+    mkdirSync(process.env.HOME!, { recursive: true })
+    writeFileSync(file, 'A'.repeat(10 * 1024 * 1024))
+    const run = await runWith({ 'saml-assertion': '', 'saml-assertion-file': file })
+    expect(run.error).toMatch(
+      /^The assertion is larger than STS accepts: 'saml-assertion-file' holds more than 400,000 bytes/
+    )
+    expect(longest(run.stdout)).toBeLessThan(2_000)
+    expect(world().emulator.requestCount()).toBe(0)
+  })
+
+  it('caps the input the same way, before masking it', async () => {
+    const run = await runWith({ 'saml-assertion': 'A'.repeat(1_000_000) })
+    expect(run.error).toMatch(
+      /^The assertion is larger than STS accepts: 'saml-assertion' holds more than 400,000/
+    )
+    expect(longest(run.stdout)).toBeLessThan(2_000)
     expect(world().emulator.requestCount()).toBe(0)
   })
 })
