@@ -927,6 +927,25 @@ describe('faults', () => {
     expect(text).not.toMatch(/^\s*</)
   })
 
+  it('sends any answer: status, body, content type and headers as given', async () => {
+    sts.inject({
+      kind: 'answer',
+      times: 1,
+      status: 302,
+      body: '<html>Moved</html>',
+      headers: { location: 'https://portal.example.test/' }
+    })
+    const res = await fetch(sts.url, {
+      method: 'POST',
+      body: 'Action=GetCallerIdentity',
+      redirect: 'manual'
+    })
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe('https://portal.example.test/')
+    expect(res.headers.get('content-type')).toBe('text/html')
+    expect(await res.text()).toBe('<html>Moved</html>')
+  })
+
   it('resets the connection', async () => {
     sts.inject({ kind: 'reset', times: 1 })
     const err = await fetch(sts.url, { method: 'POST', body: 'Action=X' }).catch((e: unknown) => e)
