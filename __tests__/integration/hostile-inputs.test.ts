@@ -39,6 +39,14 @@ describe('the CLI never echoes what may be the assertion', () => {
     expect(run.stderr).toMatch(/--saml-assertion/)
   })
 
+  it('nor the assertion given to --role-arn by mistake', async () => {
+    const assertion = world().idp.issue({}).base64
+    const run = await cli(['--saml-assertion', assertion, '--role-arn', assertion])
+    expect(run.code).toBe(2)
+    expect(run.stderr).not.toContain(assertion.slice(0, 40))
+    expect(run.stderr).toMatch(/not shown: it may be the assertion/)
+  })
+
   it('still names a short, plain unknown command', async () => {
     const run = await cli(['rolez'])
     expect(run.code).toBe(2)

@@ -101,10 +101,19 @@ export function requireArn(value: string, kind: ArnKind, inputName: string): Arn
       'assumed-role': 'arn:aws:sts::123456789012:assumed-role/ROLE/SESSION'
     }
     throw new InputError(
-      said`${namedFirst(inputName)} is not a valid ${kind} ARN: ${JSON.stringify(value)}. Expected the form ${shapes[kind]}, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).`
+      said`${namedFirst(inputName)} is not a valid ${kind} ARN: ${shownValue(value)}. Expected the form ${shapes[kind]}, in a known partition (aws, aws-us-gov, aws-cn, aws-iso*, aws-eusc).`
     )
   }
   return arn
+}
+
+/**
+ * No ARN is longer than 2048 characters or holds '<': such a value is most likely the assertion
+ * given to the wrong input or option, a bearer token that must not be echoed.
+ */
+function shownValue(value: string): string {
+  if (value.length <= 2048 && !value.includes('<')) return JSON.stringify(value)
+  return `(a value of ${value.length} characters, not shown: it may be the assertion)`
 }
 
 /** The role name (last path segment) of a role ARN. */
