@@ -3,8 +3,8 @@
 // it: dist/index.js (main step), dist/post/index.js (post step) and dist/cli/index.js (the CLI).
 // Deterministic: CI rebuilds and fails on any diff.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
 
 /** A loader turns on V8's compile cache (Node 22.1+), then runs one export of the bundle. */
 function loader(bundle, call, shebang = false) {
@@ -19,6 +19,20 @@ await ${call}()
 
 rmSync('build', { recursive: true, force: true })
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
+
+// @actions/core imports @actions/http-client only for getIDToken (OIDC), which this action never
+// calls; the real package would add undici (about 430 KB and 70 ms of start-up) to every run. So
+// the bundle alone gets the stand-in in stubs/: a copy of @actions/core (without its own
+// node_modules) sits in build/node_modules next to the stand-in, and both are found before the
+// real ones from build/. Development and tests keep the real package; ncc has no alias option.
+// __tests__/unit/http-client-stand-in.test.ts fails if @actions/core starts to need more of it.
+const actions = join('build', 'node_modules', '@actions')
+const core = join('node_modules', '@actions', 'core')
+cpSync(core, join(actions, 'core'), {
+  recursive: true,
+  filter: from => !relative(core, from).split(sep).includes('node_modules')
+})
+cpSync(join('stubs', 'actions-http-client'), join(actions, 'http-client'), { recursive: true })
 rmSync('dist', { recursive: true, force: true })
 execFileSync(
   'npx',
