@@ -461,6 +461,16 @@ describe('decodeAssertion: SAML ECP SOAP envelope', () => {
     expect(fromForm.base64).toBe(fromBase64.base64)
   })
 
+  it('accepts a SOAP 1.2 envelope, a byte order mark and a comment before it', () => {
+    const soap12 =
+      '\uFEFF<?xml version="1.0"?>\n<!-- from the IdP -->\n' +
+      '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"' +
+      ` xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><env:Body>${INNER}</env:Body></env:Envelope>`
+    const decoded = decodeAssertion(Buffer.from(soap12))
+    expect(decoded.envelope).toBe('soap')
+    expect(decoded.xml).toBe(UNWRAPPED)
+  })
+
   it('masks the envelope in every form it appeared in, and the Response sent', () => {
     const xml = envelope()
     const asBase64 = Buffer.from(xml).toString('base64')
