@@ -5,7 +5,7 @@ import { named, namedFirst, said, type InputName } from '../errors/named-inputs.
 import { preflightError } from '../errors/preflight-error.js'
 import { MAX_BASE64_LENGTH } from '../saml/assertion-decoder.js'
 import type { IdpProviderName, SignInSettings } from '../idp/provider.js'
-import { signIn, type SignInHooks } from '../idp/sign-in.js'
+import type { SignInHooks } from '../idp/sign-in.js'
 import { isLoopback } from '../sts/proxy.js'
 
 /** Reads one input, untrimmed, '' when unset (core.getInput with trimWhitespace: false). */
@@ -225,6 +225,11 @@ export async function obtainAssertion(
   source: AssertionSource,
   hooks: SignInHooks
 ): Promise<string | Buffer> {
-  if (source.source === 'sign-in') return signIn(source.signIn, hooks)
+  if (source.source === 'sign-in') {
+    // Evaluated on first use only: runs without sign-in skip building the cookie jar's public
+    // suffix list and the HTML entity tables. "eager" keeps it in the one bundle file.
+    const { signIn } = await import(/* webpackMode: "eager" */ '../idp/sign-in.js')
+    return signIn(source.signIn, hooks)
+  }
   return readAssertion(source)
 }
