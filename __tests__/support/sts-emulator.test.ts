@@ -1,12 +1,7 @@
 // The STS emulator must be as strict as STS: every check is shown to reject with AWS's code, status
 // and message, and every fault to behave. Raw fetch/http only, so nothing here hides a wire detail.
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import * as http from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { DOMParser, XMLSerializer, type Element } from '@xmldom/xmldom'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { deriveSigningKey, signRequest, type SigV4Credentials } from './sigv4.js'
@@ -1079,40 +1074,5 @@ describe('sigv4 helper', () => {
         'SignedHeaders=host;x-amz-date, ' +
         'Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'
     )
-  })
-})
-
-describe('emulator-cli', () => {
-  it('starts the demo world, writes an assertion, and exits by itself', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sts-cli-'))
-    const out = join(dir, 'assertion.b64')
-    const cli = fileURLToPath(new URL('./emulator-cli.ts', import.meta.url))
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', cli, '--assertion-out', out, '--lifetime-seconds', '3'],
-      { stdio: ['ignore', 'pipe', 'inherit'] }
-    )
-    try {
-      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
-      const line = await new Promise<string>((resolve, reject) => {
-        let buf = ''
-        child.stdout.on('data', (c: Buffer) => {
-          buf += c.toString()
-          const nl = buf.indexOf('\n')
-          if (nl !== -1) resolve(buf.slice(0, nl))
-        })
-        child.on('exit', () => reject(new Error(`cli exited early: ${buf}`)))
-      })
-      const info = JSON.parse(line) as { url: string; assertionFile: string }
-      expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
-      expect(info.assertionFile).toBe(out)
-      const assertion = readFileSync(out, 'utf8').trim()
-      const r = await post(info.url, samlParams(assertion, { RoleArn: DEMO_ROLES.readOnly }))
-      expect(r.status, r.body).toBe(200)
-      expect(await exited).toBe(0)
-    } finally {
-      child.kill()
-      rmSync(dir, { recursive: true, force: true })
-    }
   })
 })
