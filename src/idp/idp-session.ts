@@ -4,7 +4,7 @@ import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
 import { Secret, TOTP } from 'otpauth'
 import { Cookie, CookieJar } from 'tough-cookie'
-import type { IdpRequest, IdpResponse, IdpSession } from './provider.js'
+import type { IdpRequest, IdpResponse, IdpSession, ResponseHeaders } from './provider.js'
 import { signInError } from './sign-in-error.js'
 import { isLoopback } from '../sts/proxy.js'
 
@@ -299,13 +299,14 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some(key => key.toLowerCase() === name)
 }
 
-function toHeaders(res: IncomingMessage): Headers {
-  const headers = new Headers()
+function toHeaders(res: IncomingMessage): ResponseHeaders {
+  // Node gives the names in lower case, and joins repeated headers except Set-Cookie.
+  const values = new Map<string, string>()
   for (const [name, value] of Object.entries(res.headers)) {
     if (name === 'set-cookie' || value === undefined) continue
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item)
+    values.set(name, Array.isArray(value) ? value.join(', ') : value)
   }
-  return headers
+  return { get: name => values.get(name.toLowerCase()) ?? null }
 }
 
 /** A URL for messages: no query or fragment, which may hold tokens. */

@@ -25,8 +25,18 @@ export interface IdpResponse {
   /** The URL that answered (after any redirects the session followed). */
   url: URL
   status: number
-  headers: Headers
+  /** Response headers (Set-Cookie excluded: cookies stay in the session's jar). */
+  headers: ResponseHeaders
   body: string
+}
+
+/**
+ * The part of the Fetch API's Headers a provider needs. Not Headers itself: Node loads its fetch
+ * implementation on first use of that global, which costs a cold run about 25 ms.
+ */
+export interface ResponseHeaders {
+  /** The header's value (several joined with ", "), or null; the name is case-insensitive. */
+  get(name: string): string | null
 }
 
 export interface IdpRequest {
