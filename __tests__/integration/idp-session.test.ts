@@ -291,3 +291,41 @@ describe('proxies', () => {
     s.destroy()
   })
 })
+
+describe('the walk’s limits', () => {
+  const settings = (origin: string) => ({
+    provider: 'form' as const,
+    url: new URL(`${origin}/start`),
+    username: 'alice',
+    password: 'pw',
+    timeoutMs: 10_000
+  })
+
+  it('gives up after 15 steps of auto-post forms going round', async () => {
+    let hits = 0
+    const origin = await serve((_req, res) => {
+      hits++
+      res.end(
+        '<html><title>Hop</title><form method="post" action="/hop"><input type="hidden" name="RelayState" value="x"></form></html>'
+      )
+    })
+    const { session: s } = session()
+    const error = await failure(formProvider(settings(origin), s))
+    expect(error.code).toBe('idp-too-many-steps')
+    expect(error.message).toContain('after 15 steps')
+    expect(hits).toBe(16)
+    s.destroy()
+  })
+
+  it('gives up on a redirect loop', async () => {
+    const origin = await serve((req, res) => {
+      res.writeHead(302, { location: req.url === '/a' ? '/b' : '/a' })
+      res.end()
+    })
+    const { session: s } = session()
+    const error = await failure(s.request(`${origin}/a`))
+    expect(error.code).toBe('idp-too-many-steps')
+    expect(s.requests).toBe(11)
+    s.destroy()
+  })
+})
