@@ -772,7 +772,7 @@ function describeCases(full: boolean): void {
       [
         'no --saml-assertion',
         () => [],
-        '--saml-assertion is required (file://PATH, - for stdin, or the value). See --help.\n'
+        '--saml-assertion (file://PATH, - for stdin, or the value) or --idp-url is required. See --help.\n'
       ],
       [
         'a bad --output',

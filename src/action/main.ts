@@ -10,7 +10,7 @@ import {
   writeProfiles
 } from '../aws-files/credentials-file.js'
 import { errorMessage } from '../errors/run-errors.js'
-import { getSettings, inputAccountIds, type Settings } from '../plan/input-helper.js'
+import { getSettings, inputAccountIds } from '../plan/input-helper.js'
 import {
   exportSession,
   logSession,
@@ -18,7 +18,7 @@ import {
   setSessionOutputs,
   writeSummary
 } from './output-helper.js'
-import { failureReport, finalRoleArn, profileWrites, redeem } from '../engine.js'
+import { loadEngine } from '../load-engine.js'
 import { saveCleanupState, type CleanupState } from './state-helper.js'
 import { withNoProxy } from '../sts/proxy.js'
 
@@ -34,8 +34,10 @@ export async function run(): Promise<void> {
       mask: maskSecrets,
       info: line => core.info(line),
       env: withNoProxy(process.env, settings.noProxy),
-      httpProxy: settings.httpProxy
+      httpProxy: settings.httpProxy,
+      whileWaiting: () => void loadEngine()
     })
+    const { failureReport, finalRoleArn, profileWrites, redeem } = await loadEngine()
     const paths = awsFilePaths(process.env)
     const redeemed = await redeem(settings, raw, process.env, {
       mask: maskSecrets,
@@ -71,7 +73,10 @@ export async function run(): Promise<void> {
         saveCleanupState(cleanup)
         core.warning(overwroteMessage(report.overwritten, paths.credentials))
       }
-      core.setOutput('profiles', JSON.stringify(assumed.map(a => profileEntry(a, settings))))
+      core.setOutput(
+        'profiles',
+        JSON.stringify(assumed.map(a => profileEntry(a, finalRoleArn(a, settings))))
+      )
     }
 
     const single = redeemed.targets.length === 1 ? assumed[0] : undefined
@@ -111,10 +116,10 @@ export async function run(): Promise<void> {
   }
 }
 
-function profileEntry(assumed: Assumed, settings: Settings): Record<string, string> {
+function profileEntry(assumed: Assumed, roleArn: string): Record<string, string> {
   return {
     profile: assumed.target.profile!,
-    'role-arn': finalRoleArn(assumed, settings),
+    'role-arn': roleArn,
     'account-id': assumed.session.accountId,
     expiration: assumed.session.expiration.toISOString()
   }

@@ -22,7 +22,7 @@ import { quote } from '../util/log-safety.js'
 import { sessionEnv } from '../sts/session-env.js'
 import { assertionExpiry } from '../saml/preflight.js'
 import { formatDuration } from '../util/duration.js'
-import { failureReport, profileWrites, redeem } from '../engine.js'
+import { loadEngine } from '../load-engine.js'
 import { parseRolePairs } from '../saml/role-attribute.js'
 import { parseSamlResponse } from '../saml/saml-parser.js'
 
@@ -63,6 +63,9 @@ Options:
                                  TOTP seed (MFA) from ${OTP_SECRET_ENV},
                                  never from the command line (ps shows it)
   --idp-timeout-seconds N        budget for the whole sign-in (default 30)
+  --idp-password                 refused: the command line is visible to every user (ps);
+                                 use ${PASSWORD_ENV} or standard input
+  --idp-otp-secret               refused likewise: use ${OTP_SECRET_ENV}
   --role-arn ARN                 role to assume; repeat for several, or '*' for every role
                                  offered; optional when the assertion offers one role
   --principal-arn ARN            SAML provider ARN (default: from the assertion)
@@ -264,8 +267,10 @@ async function assume(
   const paths = awsFilePaths(io.env)
   const raw = await obtainAssertion(settings.assertion, {
     ...stderrHooks(io),
-    httpProxy: settings.httpProxy
+    httpProxy: settings.httpProxy,
+    whileWaiting: () => void loadEngine()
   })
+  const { failureReport, profileWrites, redeem } = await loadEngine()
   // The plan refuses several roles for an output that holds one session, before any request.
   const cliOutput = output as NonNullable<Settings['cliOutput']>
   const redeemed = await redeem({ ...settings, cliOutput }, raw, io.env, {

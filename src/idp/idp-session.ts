@@ -24,6 +24,8 @@ export interface SessionOptions {
   /** The proxy for a URL (see sts/proxy.ts), or undefined to connect directly. */
   proxyFor?: (url: URL) => URL | undefined
   maxBodyBytes?: number
+  /** Called when a request has been handed to the network, while its answer is awaited. */
+  onSent?: () => void
   /**
    * Extra trusted CA certificates (PEM), for tests with a local TLS server. Verification itself
    * is never turned off; on runners, NODE_EXTRA_CA_CERTS does this job.
@@ -238,6 +240,7 @@ export class HttpIdpSession implements IdpSession {
         }
       )
       req.on('error', error => reject(this.fault(error, url)))
+      if (this.options.onSent) req.once('finish', this.options.onSent)
       req.end(body)
     })
   }

@@ -12,6 +12,8 @@ export interface SignInHooks {
   env: Record<string, string | undefined>
   /** The `http-proxy` input; else HTTPS_PROXY/HTTP_PROXY from env, NO_PROXY honoured. */
   httpProxy?: string
+  /** Called whenever a request is on its way to the IdP: the host may use the wait. */
+  whileWaiting?: () => void
 }
 
 /**
@@ -28,6 +30,7 @@ export async function signIn(settings: SignInSettings, hooks: SignInHooks): Prom
     mask: hooks.mask,
     info: hooks.info,
     otpSecret: settings.otpSecret,
+    onSent: hooks.whileWaiting,
     proxyFor: url => {
       const proxy = proxyFor(url, hooks.httpProxy, hooks.env)
       // A proxy password is a secret of its own (the engine masks it too, but only later).
