@@ -1,4 +1,10 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
+
+// In-process tests spend much of their time waiting on sockets and timers (the emulator, retry
+// back-off), so two workers per core keep the cores busy; vitest's default is one fewer than the
+// cores, which is a single worker on a 2-core machine.
+const EDIT_LOOP_WORKERS = 2 * availableParallelism()
 
 // `unit` and `integration` are the edit loop (`npm test`: pure modules and the tests of the test
 // tools; run() and runCli() in process); `e2e` runs child processes (`npm run test:e2e`: dist/
@@ -17,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           pool: 'threads',
+          maxWorkers: EDIT_LOOP_WORKERS,
           // One module graph for all these files (half the time of loading it per file), so a
           // unit test restores what it changes: env variables, spies, timers.
           isolate: false,
@@ -28,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           pool: 'threads',
+          maxWorkers: EDIT_LOOP_WORKERS,
           include: ['__tests__/integration/**/*.test.ts']
         }
       },
