@@ -39,7 +39,16 @@ export default defineConfig({
           include: ['__tests__/integration/**/*.test.ts']
         }
       },
-      { extends: true, test: { name: 'e2e', include: ['__tests__/e2e/**/*.test.ts'] } }
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['__tests__/e2e/**/*.test.ts'],
+          // After the edit loop (a group of its own, since its worker count differs), with
+          // vitest's default workers: child processes need the cores more than waiting threads.
+          sequence: { groupOrder: 1 }
+        }
+      }
     ],
     coverage: {
       provider: 'v8',
