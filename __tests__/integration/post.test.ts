@@ -225,3 +225,36 @@ describe('the ~/.aws directory the run created', () => {
     expect(existsSync(aws)).toBe(true)
   })
 })
+
+describe('files that existed before the run', () => {
+  it('are never deleted by the post step, even when only comments are left in them', async () => {
+    const aws = join(process.env.HOME!, '.aws')
+    mkdirSync(aws, { recursive: true })
+    const credentials = join(aws, 'credentials')
+    const config = join(aws, 'config')
+    writeFileSync(credentials, '# my notes: keys live in the vault\n')
+    writeFileSync(config, '# managed by hand\n')
+    const main = await runWith({ profile: 'p' })
+    expect(main.error).toBeUndefined()
+    expect(readFileSync(credentials, 'utf8')).toContain('[p]')
+    expect(readFileSync(config, 'utf8')).toContain('[profile p]')
+
+    const log = (await post(main)).join('\n')
+    expect(log).toContain('Removed profile(s): p.')
+    expect(readFileSync(credentials, 'utf8')).toBe('# my notes: keys live in the vault\n')
+    expect(readFileSync(config, 'utf8')).toBe('# managed by hand\n')
+  })
+
+  it('an empty file that existed before stays, empty', async () => {
+    const aws = join(process.env.HOME!, '.aws')
+    mkdirSync(aws, { recursive: true })
+    const credentials = join(aws, 'credentials')
+    writeFileSync(credentials, '')
+    const main = await runWith({ profile: 'p' })
+    await post(main)
+    expect(existsSync(credentials)).toBe(true)
+    expect(readFileSync(credentials, 'utf8').trim()).toBe('')
+    // The files the run created itself (config here) still go.
+    expect(existsSync(join(aws, 'config'))).toBe(false)
+  })
+})

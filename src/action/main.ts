@@ -4,6 +4,7 @@ import { obtainAssertion, signInSecrets } from '../source/assertion-source.js'
 import {
   awsFilePaths,
   checkProfileWrites,
+  existingFiles,
   keyFingerprint,
   missingDirs,
   overwroteMessage,
@@ -64,6 +65,7 @@ export async function run(): Promise<void> {
         keyFingerprint: keyFingerprint(a.session.accessKeyId)
       }))
       cleanup.createdDirs = await missingDirs(paths)
+      cleanup.existingFiles = await existingFiles(paths)
       saveCleanupState(cleanup)
       const report = await writeProfiles(paths, profileWrites(redeemed), {
         overwrite: settings.overwriteProfile

@@ -20,7 +20,9 @@ export async function runPost(): Promise<void> {
       return
     }
     if (state.files && state.profiles.length > 0) {
-      const { removed, skipped } = await removeProfiles(state.files, state.profiles)
+      const { removed, skipped } = await removeProfiles(state.files, state.profiles, {
+        keep: state.existingFiles
+      })
       if (removed.length > 0) core.info(`Removed profile(s): ${removed.join(', ')}.`)
       if (skipped.length > 0) {
         core.info(

@@ -213,6 +213,19 @@ export function overwroteMessage(profiles: string[], path: string): string {
 }
 
 /**
+ * The credentials and config files that exist now (resolved paths). Recorded before a write, so
+ * the post step never deletes a file the run did not create, even one left with only comments.
+ */
+export async function existingFiles(paths: AwsFilePaths): Promise<string[]> {
+  const { credentials, config } = distinctPaths(paths)
+  const found: string[] = []
+  for (const file of [credentials, config]) {
+    if ((await kindOf(file)) !== undefined) found.push(file)
+  }
+  return found
+}
+
+/**
  * Remove the directories a run created, when they are empty at the end: a job must not leave an
  * empty ~/.aws behind on a self-hosted runner. A directory with anything in it stays.
  */
@@ -242,16 +255,18 @@ export function keyFingerprint(accessKeyId: string): string {
  * another run may have replaced one since, and then it is theirs. A config section goes only with
  * its credentials, and only when this action created it and it holds nothing but what the action
  * wrote (the region and the mark). A file left with
- * nothing but whitespace and comments is deleted.
+ * nothing but whitespace and comments is deleted, unless it is one of `keep` (files that existed
+ * before the run: their comments are the user's, and so is the file).
  */
 export async function removeProfiles(
   paths: AwsFilePaths,
   written: Array<{ profile: string; keyFingerprint: string }>,
-  options: LockOptions = {}
+  options: LockOptions & { keep?: string[] } = {}
 ): Promise<{ removed: string[]; skipped: string[] }> {
   written.forEach(entry => checkProfileName(entry.profile))
   const keyIds = new Map(written.map(entry => [entry.profile, entry.keyFingerprint]))
   const { credentials, config } = distinctPaths(paths)
+  const keep = new Set((options.keep ?? []).map(path => resolve(path)))
   // A killed write's temp file holds a whole copy of the credentials: gone before the job ends.
   await sweepLeftovers(credentials)
   await sweepLeftovers(config)
@@ -268,7 +283,7 @@ export async function removeProfiles(
             keyFingerprint(entries.get('aws_access_key_id') ?? '') !== keyIds.get(profile)
         )
         removed = result.removed
-        return afterRemoval(current, result)
+        return afterRemoval(current, result, keep.has(credentials))
       })
       if (removed.length === 0 || !configExists) return
       await withLock(config, options, () =>
@@ -282,7 +297,7 @@ export async function removeProfiles(
               !isOurs(entries) ||
               [...entries.keys()].some(key => key !== 'region' && key !== MARK_KEY)
           )
-          return afterRemoval(current, result)
+          return afterRemoval(current, result, keep.has(config))
         })
       )
     })
@@ -333,10 +348,11 @@ function distinctPaths(paths: AwsFilePaths): AwsFilePaths {
 
 function afterRemoval(
   current: string,
-  result: { text: string; removed: string[] }
+  result: { text: string; removed: string[] },
+  keepFile: boolean
 ): string | undefined {
   if (result.removed.length === 0) return current
-  return hasContent(result.text) ? result.text : undefined
+  return keepFile || hasContent(result.text) ? result.text : undefined
 }
 
 /** Never make a parseable file unparseable (a file that was broken already is still written). */
