@@ -245,16 +245,14 @@ describe('files that existed before the run', () => {
     expect(readFileSync(config, 'utf8')).toBe('# managed by hand\n')
   })
 
-  it('an empty file that existed before stays, empty', async () => {
-    const aws = join(process.env.HOME!, '.aws')
-    mkdirSync(aws, { recursive: true })
-    const credentials = join(aws, 'credentials')
-    writeFileSync(credentials, '')
-    const main = await runWith({ profile: 'p' })
+  it('a file holding only what an earlier run of the action wrote is still deleted', async () => {
+    const first = await runWith({ profile: 'earlier' })
+    expect(first.error).toBeUndefined()
+    // The earlier run's post step never ran; this run replaces its profile, then cleans up.
+    const main = await runWith({ profile: 'earlier' })
     await post(main)
-    expect(existsSync(credentials)).toBe(true)
-    expect(readFileSync(credentials, 'utf8').trim()).toBe('')
-    // The files the run created itself (config here) still go.
+    const aws = join(process.env.HOME!, '.aws')
+    expect(existsSync(join(aws, 'credentials'))).toBe(false)
     expect(existsSync(join(aws, 'config'))).toBe(false)
   })
 })

@@ -4,7 +4,7 @@ import { obtainAssertion, signInSecrets } from '../source/assertion-source.js'
 import {
   awsFilePaths,
   checkProfileWrites,
-  existingFiles,
+  filesToKeep,
   keyFingerprint,
   missingDirs,
   overwroteMessage,
@@ -65,7 +65,7 @@ export async function run(): Promise<void> {
         keyFingerprint: keyFingerprint(a.session.accessKeyId)
       }))
       cleanup.createdDirs = await missingDirs(paths)
-      cleanup.existingFiles = await existingFiles(paths)
+      cleanup.keepFiles = await filesToKeep(paths)
       saveCleanupState(cleanup)
       const report = await writeProfiles(paths, profileWrites(redeemed), {
         overwrite: settings.overwriteProfile

@@ -21,7 +21,7 @@ export async function runPost(): Promise<void> {
     }
     if (state.files && state.profiles.length > 0) {
       const { removed, skipped } = await removeProfiles(state.files, state.profiles, {
-        keep: state.existingFiles
+        keep: state.keepFiles
       })
       if (removed.length > 0) core.info(`Removed profile(s): ${removed.join(', ')}.`)
       if (skipped.length > 0) {

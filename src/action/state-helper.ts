@@ -9,8 +9,8 @@ export interface CleanupState {
   profiles: Array<{ profile: string; keyFingerprint: string }>
   /** Profiles whose previous section (keys from elsewhere) this run replaced: not restorable. */
   overwritten?: string[]
-  /** The credentials and config files that existed before the write: never deleted afterwards. */
-  existingFiles?: string[]
+  /** Files holding something this action did not write before the run: never deleted afterwards. */
+  keepFiles?: string[]
   /** Directories the run created (~/.aws), removed at the end when empty. */
   createdDirs?: string[]
   exportedEnv: string[]

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
-import { rmdir, stat } from 'node:fs/promises'
+import { readFile, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { kindOf, lockedUpdate, readForWrite, sweepLeftovers } from './atomic-file.js'
 import { withLock, type LockOptions } from './file-lock.js'
@@ -16,6 +16,7 @@ import {
   isValidProfileName,
   removeSections,
   sectionEntries,
+  sectionNames,
   upsertSections,
   validateIni,
   type SectionUpdate
@@ -213,16 +214,24 @@ export function overwroteMessage(profiles: string[], path: string): string {
 }
 
 /**
- * The credentials and config files that exist now (resolved paths). Recorded before a write, so
- * the post step never deletes a file the run did not create, even one left with only comments.
+ * The credentials and config files that hold something this action did not write (comments, other
+ * profiles; an empty file does not count). Recorded before a write, so the post step never deletes
+ * such a file, even when nothing but the user's comments is left in it.
  */
-export async function existingFiles(paths: AwsFilePaths): Promise<string[]> {
+export async function filesToKeep(paths: AwsFilePaths): Promise<string[]> {
   const { credentials, config } = distinctPaths(paths)
-  const found: string[] = []
+  const keep: string[] = []
   for (const file of [credentials, config]) {
-    if ((await kindOf(file)) !== undefined) found.push(file)
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch {
+      continue
+    }
+    const others = removeSections(text, sectionNames(text), (_, entries) => !isOurs(entries))
+    if (others.text.trim() !== '') keep.push(file)
   }
-  return found
+  return keep
 }
 
 /**

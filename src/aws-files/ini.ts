@@ -383,6 +383,11 @@ export function removeSections(
   return { text: editor.render([]), removed: [...removed] }
 }
 
+/** The names of the file's sections, in order, each once. */
+export function sectionNames(text: string): string[] {
+  return [...new Set(sectionsOf(classify(text)).map(section => section.name))]
+}
+
 /** The keys of a section (every occurrence, the last value winning), or undefined when absent. */
 export function sectionEntries(text: string, header: string): Map<string, string> | undefined {
   const name = normalizeHeader(header)
