@@ -1,4 +1,5 @@
 import { HttpIdpSession } from './idp-session.js'
+import { SignInError } from '../errors/run-errors.js'
 import type { SignInSettings } from './provider.js'
 import { PROVIDERS } from './providers.js'
 import { proxyFor } from '../sts/proxy.js'
@@ -20,8 +21,28 @@ export interface SignInHooks {
  * Sign in at the IdP and return the SAMLResponse (base64) it would post to AWS. Every failure is
  * a SignInError, thrown before any request to STS; the password is never sent twice after a
  * refusal (the providers return on the first refusal, the session retries only faults and 5xx).
+ * Every value registered as a secret (password, seed, codes, cookies, tokens) is cut out of the
+ * error and of every progress line here, in every form a message can quote it: an IdP whose
+ * error box echoes the password must not put it on the CLI's stderr, which masks nothing.
  */
 export async function signIn(settings: SignInSettings, hooks: SignInHooks): Promise<string> {
+  const secrets = new Set<string>()
+  const guarded: SignInHooks = {
+    ...hooks,
+    mask: values => {
+      for (const value of values) if (value.trim() !== '') secrets.add(value)
+      hooks.mask(values)
+    },
+    info: line => hooks.info(redactSecrets(line, secrets))
+  }
+  try {
+    return await walk(settings, guarded)
+  } catch (error) {
+    throw withoutSecrets(error, secrets)
+  }
+}
+
+async function walk(settings: SignInSettings, hooks: SignInHooks): Promise<string> {
   hooks.mask([settings.password, ...(settings.otpSecret ? [settings.otpSecret] : [])])
   const provider = PROVIDERS[settings.provider]
   const started = Date.now()
@@ -51,6 +72,63 @@ export async function signIn(settings: SignInSettings, hooks: SignInHooks): Prom
   } finally {
     session.destroy()
   }
+}
+
+/** What replaces a secret in a message (the runner's own mask). */
+export const REDACTED = '***'
+
+/**
+ * The text with every secret cut out: as it is, JSON-escaped (quote()), XML-escaped (a SOAP
+ * Fault's text), percent- and form-encoded (a URL or form body echoed back), longest first.
+ * Whitespace may be added, dropped or collapsed anywhere in it (a page's error text is read in
+ * pieces at its entities and rejoined with spaces), so it is matched that way too.
+ */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  const forms = new Set<string>()
+  for (const secret of secrets) {
+    if (secret.trim() === '') continue
+    const xml = secret
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+    for (const form of [
+      secret,
+      xml,
+      xml.replace(/&apos;/g, '&#39;'),
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2)
+    ]) {
+      forms.add(form)
+      forms.add(JSON.stringify(form).slice(1, -1))
+    }
+  }
+  const patterns = [...forms]
+    .map(form => [...form].filter(char => !/\s/.test(char)))
+    .filter(chars => chars.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .map(chars => chars.map(char => char.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('\\s*'))
+  if (patterns.length === 0) return text
+  return text.replace(new RegExp(patterns.join('|'), 'g'), REDACTED)
+}
+
+/** The error with every secret cut out of its message (the same error when none was in it). */
+function withoutSecrets(error: unknown, secrets: Set<string>): unknown {
+  if (!(error instanceof Error)) return error
+  if (error instanceof SignInError) {
+    const said = error.said.map(part =>
+      typeof part === 'string' ? redactSecrets(part, secrets) : part
+    )
+    if (said.every((part, i) => part === error.said[i])) return error
+    return new SignInError(said, error.code)
+  }
+  const message = redactSecrets(error.message, secrets)
+  if (message !== error.message) {
+    error.message = message
+    error.stack = `${error.name}: ${message}`
+  }
+  return error
 }
 
 /** Percent-decoding that never throws (a malformed escape stays as it is). */

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { redactSecrets, REDACTED } from '../../src/idp/sign-in.js'
+
+describe('redactSecrets', () => {
+  const secret = 'a "b" <c> & d%e'
+  it.each([
+    ['as it is', secret],
+    ['JSON-escaped (quote())', JSON.stringify(secret).slice(1, -1)],
+    ['XML-escaped', 'a &quot;b&quot; &lt;c&gt; &amp; d%e'],
+    ['percent-encoded', encodeURIComponent(secret)],
+    ['form-encoded', new URLSearchParams({ s: secret }).toString().slice(2)],
+    ['with spaces put in at entities', 'a \\" b \\" < c > & d%e'],
+    ['with its spaces collapsed', 'a"b"<c>&d%e']
+  ])('cuts a secret %s', (_, shown) => {
+    expect(redactSecrets(`before ${shown} after`, [secret])).toBe(`before ${REDACTED} after`)
+  })
+
+  it('cuts the longest secret first, and leaves text without secrets alone', () => {
+    expect(redactSecrets('x hunter2hunter2 y', ['hunter2', 'hunter2hunter2'])).toBe(
+      `x ${REDACTED} y`
+    )
+    expect(redactSecrets('nothing here', ['hunter2', ' ', ''])).toBe('nothing here')
+  })
+
+  it('treats regular-expression characters literally', () => {
+    expect(redactSecrets('p.* and pxx', ['p.*'])).toBe(`${REDACTED} and pxx`)
+  })
+})
