@@ -25,4 +25,11 @@ describe('redactSecrets', () => {
   it('treats regular-expression characters literally', () => {
     expect(redactSecrets('p.* and pxx', ['p.*'])).toBe(`${REDACTED} and pxx`)
   })
+
+  it('cuts a secret as long as a SAMLResponse without throwing (a form IdP masks the hidden field)', () => {
+    const samlResponse = 'PHNhbWxwOlJlc3BvbnNl'.repeat(2500)
+    expect(
+      redactSecrets(`got ${samlResponse} from alice-password`, [samlResponse, 'alice-password'])
+    ).toBe(`got ${REDACTED} from ${REDACTED}`)
+  })
 })

@@ -104,14 +104,25 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
       forms.add(JSON.stringify(form).slice(1, -1))
     }
   }
+  // A long secret (a SAMLResponse or state token a form IdP hands back) is cut as it is: a page's
+  // error text never quotes one reflowed, and a pattern with a \s* per character of it is more
+  // than the regular-expression engine can compile (it threw, quoting every secret).
+  let cut = text
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
+    if (form.length > WHITESPACE_TOLERANT_MAX) cut = cut.split(form).join(REDACTED)
+  }
   const patterns = [...forms]
+    .filter(form => form.length <= WHITESPACE_TOLERANT_MAX)
     .map(form => [...form].filter(char => !/\s/.test(char)))
     .filter(chars => chars.length > 0)
     .sort((a, b) => b.length - a.length)
     .map(chars => chars.map(char => char.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('\\s*'))
-  if (patterns.length === 0) return text
-  return text.replace(new RegExp(patterns.join('|'), 'g'), REDACTED)
+  if (patterns.length === 0) return cut
+  return cut.replace(new RegExp(patterns.join('|'), 'g'), REDACTED)
 }
+
+/** Secrets up to this length are matched with whitespace put in or taken out anywhere. */
+const WHITESPACE_TOLERANT_MAX = 256
 
 /** The error with every secret cut out of its message (the same error when none was in it). */
 function withoutSecrets(error: unknown, secrets: Set<string>): unknown {
