@@ -76,12 +76,18 @@ export class HttpIdpSession implements IdpSession {
     let body = init.body === undefined ? undefined : String(init.body)
     let contentType =
       init.body instanceof URLSearchParams ? 'application/x-www-form-urlencoded' : undefined
+    const origin = url.origin
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       this.checkTransport(url, hop > 0)
-      // Only the request that carries the secret is special: redirects after it carry none.
-      const once = init.carriesSecret === true && hop === 0
+      // Basic credentials go only to the origin they were given for, as fetch and browsers do.
+      const basicAuth = url.origin === origin ? init.basicAuth : undefined
+      // The secret goes with a redirect that repeats the body (307/308) or the credentials: such a
+      // hop is sent once too. A 301/302/303 turns it into a GET without the secret.
+      const once =
+        init.carriesSecret === true && (hop === 0 || body !== undefined || basicAuth !== undefined)
+      const hopInit = { ...init, basicAuth }
       const response = await this.withRetry(url, once, () =>
-        this.send(url, method, body, contentType, init)
+        this.send(url, method, body, contentType, hopInit)
       )
       const location = response.headers.get('location')
       if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) {
