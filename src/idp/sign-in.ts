@@ -79,7 +79,7 @@ export const REDACTED = '***'
 
 /**
  * The text with every secret cut out: as it is, JSON-escaped (quote()), XML-escaped (a SOAP
- * Fault's text), percent- and form-encoded (a URL or form body echoed back), longest first.
+ * Fault's text), percent- and form-encoded (a URL or form body echoed back).
  * Whitespace may be added, dropped or collapsed anywhere in it (a page's error text is read in
  * pieces at its entities and rejoined with spaces), so it is matched that way too.
  */
@@ -104,25 +104,32 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
       forms.add(JSON.stringify(form).slice(1, -1))
     }
   }
-  // A long secret (a SAMLResponse or state token a form IdP hands back) is cut as it is: a page's
-  // error text never quotes one reflowed, and a pattern with a \s* per character of it is more
-  // than the regular-expression engine can compile (it threw, quoting every secret).
-  let cut = text
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
-    if (form.length > WHITESPACE_TOLERANT_MAX) cut = cut.split(form).join(REDACTED)
+  // Matched in the text with its whitespace taken out, each hit mapped back to the original
+  // characters: the same as a pattern with \s* between the characters, but plain string search,
+  // so no secret is too long for it (a regular expression of a SAMLResponse's length would not
+  // compile, and throwing here would put every secret in the error) and no message is slow.
+  const kept: number[] = []
+  let bare = ''
+  for (let i = 0; i < text.length; i++) {
+    if (/\s/.test(text[i]!)) continue
+    kept.push(i)
+    bare += text[i]
   }
-  const patterns = [...forms]
-    .filter(form => form.length <= WHITESPACE_TOLERANT_MAX)
-    .map(form => [...form].filter(char => !/\s/.test(char)))
-    .filter(chars => chars.length > 0)
-    .sort((a, b) => b.length - a.length)
-    .map(chars => chars.map(char => char.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('\\s*'))
-  if (patterns.length === 0) return cut
-  return cut.replace(new RegExp(patterns.join('|'), 'g'), REDACTED)
+  const cut = new Array<boolean>(text.length).fill(false)
+  for (const form of forms) {
+    const needle = form.replace(/\s+/g, '')
+    if (needle === '') continue
+    for (let at = bare.indexOf(needle); at >= 0; at = bare.indexOf(needle, at + 1)) {
+      cut.fill(true, kept[at], kept[at + needle.length - 1]! + 1)
+    }
+  }
+  let result = ''
+  for (let i = 0; i < text.length; i++) {
+    if (!cut[i]) result += text[i]
+    else if (i === 0 || !cut[i - 1]) result += REDACTED
+  }
+  return result
 }
-
-/** Secrets up to this length are matched with whitespace put in or taken out anywhere. */
-const WHITESPACE_TOLERANT_MAX = 256
 
 /** The error with every secret cut out of its message (the same error when none was in it). */
 function withoutSecrets(error: unknown, secrets: Set<string>): unknown {
