@@ -3,6 +3,7 @@ import { isAwsSignInEndpoint } from './form-provider.js'
 import { withoutQuery } from './idp-session.js'
 import type { SignInProvider } from './provider.js'
 import { signInError } from './sign-in-error.js'
+import { isSoapEnvelope } from '../saml/ecp-envelope.js'
 import { quote } from '../util/log-safety.js'
 
 /** AWS as the SAML service provider: its entity ID and where its assertions are consumed. */
@@ -35,8 +36,7 @@ export const ecpProvider: SignInProvider = async (settings, session) => {
     throw signInError('idp-credentials-refused', `${where} answered HTTP ${response.status}`)
   }
   const body = response.body.trim()
-  const soap = /^(?:<\?xml[^>]*\?>\s*)?<([\w.-]+:)?Envelope[\s>]/.test(body)
-  if (!soap) {
+  if (!isSoapEnvelope(body)) {
     // SimpleSAMLphp answers a wrong ECP password with its HTML error page (WRONGUSERPASS).
     if (/WRONGUSERPASS|incorrect username or password|wrong username or password/i.test(body)) {
       throw signInError(
