@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { redactSecrets, REDACTED } from '../../src/idp/sign-in.js'
+import { quote } from '../../src/util/log-safety.js'
 
 describe('redactSecrets', () => {
   const secret = 'a "b" <c> & d%e'
@@ -20,6 +21,17 @@ describe('redactSecrets', () => {
       `x ${REDACTED} y`
     )
     expect(redactSecrets('nothing here', ['hunter2', ' ', ''])).toBe('nothing here')
+  })
+
+  it("cuts the start of a secret that quote()'s 300-character cut left before its ellipsis", () => {
+    const password = 'correct-horse-battery'
+    const echoed = quote(`${'x'.repeat(290)} ${password} was refused`)
+    expect(echoed).toContain('correct-h…')
+    const redacted = redactSecrets(`the IdP says ${echoed}`, [password])
+    expect(redacted).not.toContain('corr')
+    expect(redacted).toContain(`${'x'.repeat(290)} ${REDACTED}…`)
+    // An ellipsis of the text's own, after something that is no secret's start, is kept.
+    expect(redactSecrets('wait… xyz…', [password])).toBe('wait… xyz…')
   })
 
   it('treats regular-expression characters literally', () => {

@@ -76,6 +76,10 @@ async function walk(settings: SignInSettings, hooks: SignInHooks): Promise<strin
 
 /** What replaces a secret in a message (the runner's own mask). */
 export const REDACTED = '***'
+/** quote()'s mark where it cut a long text. */
+const TRUNCATED = '…'
+/** Shorter starts of a secret before that mark are too likely to be chance to cut. */
+const MIN_PARTIAL = 3
 
 /**
  * The text with every secret cut out: as it is, JSON-escaped (quote()), XML-escaped (a SOAP
@@ -121,6 +125,16 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
     if (needle === '') continue
     for (let at = bare.indexOf(needle); at >= 0; at = bare.indexOf(needle, at + 1)) {
       cut.fill(true, kept[at], kept[at + needle.length - 1]! + 1)
+    }
+    // quote() cuts long page text at 300 characters and marks the cut with an ellipsis, so a
+    // secret can stand there only in part: its start, right before the mark.
+    for (let mark = bare.indexOf(TRUNCATED); mark >= 0; mark = bare.indexOf(TRUNCATED, mark + 1)) {
+      for (let length = Math.min(needle.length - 1, mark); length >= MIN_PARTIAL; length--) {
+        if (bare.startsWith(needle.slice(0, length), mark - length)) {
+          cut.fill(true, kept[mark - length], kept[mark - 1]! + 1)
+          break
+        }
+      }
     }
   }
   let result = ''
