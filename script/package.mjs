@@ -1,10 +1,19 @@
-// Build what is committed in dist/: tsc compiles src/ to build/, ncc bundles src/entry.ts into
-// dist/bundle (minified, with the third-party licenses beside it), and three small loaders start
-// it: dist/index.js (main step), dist/post/index.js (post step) and dist/cli/index.js (the CLI).
-// Deterministic: CI rebuilds and fails on any diff.
-import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative, sep } from 'node:path'
+// Build what is committed in dist/: esbuild bundles src/entry.ts into dist/bundle (minified ESM,
+// split at the dynamic imports, see bundle-options.mjs) with the third-party licenses beside it,
+// and three small loaders start it: dist/index.js (main step), dist/post/index.js (post step) and
+// dist/cli/index.js (the CLI). Deterministic: CI rebuilds and fails on any diff.
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { bundleOptions } from './bundle-options.mjs'
 
 /** A loader turns on V8's compile cache (Node 22.1+), then runs one export of the bundle. */
 function loader(bundle, call, shebang = false) {
@@ -17,39 +26,36 @@ await ${call}()
 `
 }
 
-rmSync('build', { recursive: true, force: true })
-execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
+/**
+ * The license of every package with code in the bundle, as ncc used to write it: name, license
+ * id, then the package's license file. Stand-ins (stubs/) are this project's own code.
+ */
+function licenses(inputs) {
+  const packages = new Map()
+  for (const input of Object.keys(inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)
+    if (match) packages.set(match[1], true)
+  }
+  const texts = []
+  for (const dir of [...packages.keys()].sort()) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    const file = readdirSync(dir)
+      .sort()
+      .find(name => /^(licen[cs]e|copying)(\.|$)/i.test(name))
+    const text = file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : ''
+    texts.push(`${manifest.name}\n${manifest.license ?? 'UNKNOWN'}\n${text.trim()}\n`)
+  }
+  return texts.join('\n')
+}
 
-// @actions/core imports @actions/http-client only for getIDToken (OIDC), which this action never
-// calls; the real package would add undici (about 430 KB and 70 ms of start-up) to every run. So
-// the bundle alone gets the stand-in in stubs/: a copy of @actions/core (without its own
-// node_modules) sits in build/node_modules next to the stand-in, and both are found before the
-// real ones from build/. Development and tests keep the real package; ncc has no alias option.
-// __tests__/unit/http-client-stand-in.test.ts fails if @actions/core starts to need more of it.
-const actions = join('build', 'node_modules', '@actions')
-const core = join('node_modules', '@actions', 'core')
-cpSync(core, join(actions, 'core'), {
-  recursive: true,
-  filter: from => !relative(core, from).split(sep).includes('node_modules')
-})
-cpSync(join('stubs', 'actions-http-client'), join(actions, 'http-client'), { recursive: true })
 rmSync('dist', { recursive: true, force: true })
-execFileSync(
-  'npx',
-  [
-    'ncc',
-    'build',
-    join('build', 'entry.js'),
-    '-o',
-    join('dist', 'bundle'),
-    '--license',
-    'licenses.txt',
-    '--minify',
-    '-q'
-  ],
-  { stdio: 'inherit' }
-)
-rmSync('build', { recursive: true, force: true })
+const bundleDir = join('dist', 'bundle')
+const { metafile } = await build({ ...bundleOptions(bundleDir), metafile: true })
+const outputs = Object.entries(metafile.outputs).filter(([, output]) => output.bytes > 0)
+const nonAscii = outputs.filter(([file]) => /[^\x00-\x7f]/.test(readFileSync(file, 'latin1')))
+if (nonAscii.length > 0) throw new Error(`non-ASCII output: ${nonAscii.map(([f]) => f).join(', ')}`)
+writeFileSync(join(bundleDir, 'licenses.txt'), licenses(metafile.inputs))
+writeFileSync(join(bundleDir, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`)
 
 // The version too: the bundle's --version reads ../package.json, which is this file from
 // dist/bundle and the repository's from src/.
@@ -68,5 +74,5 @@ for (const [dir, call, shebang] of [
     mode: shebang ? 0o755 : 0o644
   })
 }
-const size = statSync(join('dist', 'bundle', 'index.js')).size
-console.log(`dist/bundle/index.js: ${(size / 1024).toFixed(0)} KiB`)
+const total = outputs.reduce((sum, [file]) => sum + statSync(file).size, 0)
+console.log(`dist/bundle: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB`)

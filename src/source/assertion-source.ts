@@ -226,9 +226,9 @@ export async function obtainAssertion(
   hooks: SignInHooks
 ): Promise<string | Buffer> {
   if (source.source === 'sign-in') {
-    // Evaluated on first use only: runs without sign-in skip building the cookie jar's public
-    // suffix list and the HTML entity tables. "eager" keeps it in the one bundle file.
-    const { signIn } = await import(/* webpackMode: "eager" */ '../idp/sign-in.js')
+    // Loaded on first use only (a chunk of its own in the bundle): runs that only redeem never
+    // read, compile or evaluate the HTML parser, the cookie jar's public suffix list or the OTP code.
+    const { signIn } = await import('../idp/sign-in.js')
     return signIn(source.signIn, hooks)
   }
   return readAssertion(source)
