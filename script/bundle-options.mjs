@@ -1,6 +1,7 @@
 // The esbuild settings behind dist/bundle, in one place: script/package.mjs builds dist with them,
 // and the bench rebuilds the identical JavaScript with a source map to attribute its profile.
 import { readFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { join } from 'node:path'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -38,6 +39,29 @@ const standInPlugin = {
 }
 
 /**
+ * Built-in modules are taken with process.getBuiltinModule() (what require() returns), never
+ * imported, by ES modules and CommonJS ones alike. Importing a built-in from ESM builds its
+ * ES-module facade, which reads every export once, and some exports are lazy getters that load
+ * more: `node:http`'s facade loads all of undici (about 25 ms) for its WebSocket exports.
+ */
+const builtinsWithoutFacades = {
+  name: 'builtins-without-facades',
+  setup(build) {
+    const names = builtinModules
+      .filter(name => !name.startsWith('_'))
+      .map(n => n.replace(/[/]/g, '\\/'))
+    build.onResolve({ filter: new RegExp(`^(node:)?(${names.join('|')})$`) }, ({ path }) => ({
+      path: path.replace(/^node:/, ''),
+      namespace: 'builtin'
+    }))
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => ({
+      contents: `module.exports = process.getBuiltinModule('node:${path}')`,
+      loader: 'js'
+    }))
+  }
+}
+
+/**
  * ESM for Node 24, split at the dynamic imports (the engine with the AWS SDK, the IdP sign-in),
  * so a run loads only the chunks it uses. The SDK's ES-module build (`module`) is preferred: it
  * tree-shakes, where its CommonJS build is one file per package. Output is ASCII only, so V8 keeps
@@ -56,15 +80,11 @@ export function bundleOptions(outdir) {
     platform: 'node',
     target: 'node24',
     mainFields: ['module', 'main'],
-    plugins: [standInPlugin],
+    plugins: [standInPlugin, builtinsWithoutFacades],
     minify: true,
     charset: 'ascii',
     legalComments: 'none',
     chunkNames: '[name]-[hash]',
-    // CommonJS modules inside the bundle still call require() for built-ins.
-    banner: {
-      js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);"
-    },
     logLevel: 'warning'
   }
 }
