@@ -117,6 +117,35 @@ describe('messages that say what is really wrong', () => {
   })
 })
 
+describe('hostile XML is refused before any request, saying where, quoting no text', () => {
+  const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol'
+  const secret = 'SECRET-in-the-text'
+  const base64 = (xml: string): string => Buffer.from(xml).toString('base64')
+
+  it.each([
+    [
+      'elements nested 24,000 deep (past any recursive parser stack)',
+      `<samlp:Response xmlns:samlp="${PROTOCOL}">${secret}${'<a>'.repeat(24_000)}`,
+      /^The input is not a SAML Response: the XML is not well-formed \(nested too deeply at line 1, column \d+, at "<a"\)/
+    ],
+    [
+      'an undefined entity',
+      `<samlp:Response xmlns:samlp="${PROTOCOL}">${secret}&ent;</samlp:Response>`,
+      /^The input is not a SAML Response: the XML is not well-formed \(unknown entity at line 1, column 86, at "&ent;"\)/
+    ],
+    [
+      'an entity declared for expansion',
+      `<!DOCTYPE r [<!ENTITY e "${secret}">]><samlp:Response xmlns:samlp="${PROTOCOL}">&e;</samlp:Response>`,
+      /^The assertion XML contains a DOCTYPE or entity declaration/
+    ]
+  ])('%s', async (_label, xml, message) => {
+    const run = await runWith({ 'saml-assertion': base64(xml) })
+    expect(run.error).toMatch(message)
+    expect(run.stdout.join('')).not.toContain(secret)
+    expect(world().emulator.requestCount()).toBe(0)
+  })
+})
+
 describe('size caps before anything is read in full, masked or sent', () => {
   const longest = (lines: string[]): number => Math.max(0, ...lines.map(line => line.length))
 

@@ -471,6 +471,25 @@ describe('decodeAssertion: SAML ECP SOAP envelope', () => {
     expect(decoded.xml).toBe(UNWRAPPED)
   })
 
+  it('cuts the Response out exactly past CRLF line ends and characters outside the BMP', () => {
+    // The parser counts in code points; the slice must still land on the Response's own characters.
+    const inner = INNER.replace(
+      'https://idp.example.com/',
+      'https://idp.example.com/\u{1F600}\u{1F600}'
+    )
+    const xml = envelope('S', inner)
+      .replace(/\n/g, '\r\n')
+      .replace('<S:Header>', '<S:Header>\u{1F600}')
+    const unwrapped = inner
+      .replace(/\n/g, '\r\n')
+      .replace(
+        '<samlp:Response ',
+        '<samlp:Response xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+      )
+    expect(decodeAssertion(xml).xml).toBe(unwrapped)
+    expect(Buffer.from(decodeAssertion(xml).base64, 'base64').toString('utf8')).toBe(unwrapped)
+  })
+
   it('masks the envelope in every form it appeared in, and the Response sent', () => {
     const xml = envelope()
     const asBase64 = Buffer.from(xml).toString('base64')

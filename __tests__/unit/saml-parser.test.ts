@@ -579,6 +579,54 @@ describe('parseSamlResponse: hostile XML', () => {
     refuseUnsafe(`<!-- <!DOCTYPE foo> -->\n${response}`)
   })
 
+  it('refuses an entity used without a DOCTYPE, in text or in an attribute', () => {
+    for (const xml of [
+      response.replace('jane.doe@example.com</saml:NameID>', '&xxe;</saml:NameID>'),
+      response.replace('<saml:NameID ', '<saml:NameID SPNameQualifier="&xxe;" ')
+    ]) {
+      const error = thrown(() => parseSamlResponse(xml))
+      expect(error.message).toMatch(
+        /not well-formed \(unknown entity at line \d+, column \d+, at "&xxe;"\)/
+      )
+    }
+  })
+
+  it.each([
+    ['a comment', 'adm<!---->in'],
+    ['a processing instruction', 'adm<?pi x?>in'],
+    ['a CDATA section', 'adm<![CDATA[in]]>'],
+    ['character references', '&#97;dm&#x69;n']
+  ])('reads a NameID split by %s as the concatenation of its text', (_label, written) => {
+    const xml = response.replace('>jane.doe@example.com</saml:NameID>', `>${written}</saml:NameID>`)
+    expect(xml).toContain(written)
+    expect(parseSamlResponse(xml).nameId).toBe('admin')
+  })
+
+  it('follows a saml prefix declared again mid-document to another namespace', () => {
+    // The Subject's own declaration wins: it and its NameID are not SAML assertion elements.
+    const rebound = response.replace(
+      '<saml:Subject>',
+      '<saml:Subject xmlns:saml="urn:example:evil">'
+    )
+    expect(rebound).toContain('<saml:Subject xmlns:saml="urn:example:evil">')
+    const info = parseSamlResponse(rebound)
+    expect(info.nameId).toBeUndefined()
+    expect(info.issuer).toBe('http://www.okta.com/exk1abcdEFGH')
+    expect(parseSamlResponse(response).nameId).toBe('jane.doe@example.com')
+  })
+
+  it('reads a Response with a byte order mark and CRLF line ends', () => {
+    const xml = `\uFEFF<?xml version="1.0"?>\r\n${response.replace(/\n/g, '\r\n')}`
+    expect(parseSamlResponse(xml).roleValues).toEqual([`${ROLE_ARN},${PROVIDER_ARN}`])
+  })
+
+  it('refuses elements nested 100,000 deep with where, not a stack overflow', () => {
+    const deep = response.replace('</saml:NameID>', `</saml:NameID>${'<x>'.repeat(100_000)}`)
+    expect(thrown(() => parseSamlResponse(deep)).message).toMatch(
+      /not well-formed \(nested too deeply at line \d+, column \d+, at "<x"\)/
+    )
+  })
+
   it('does not confuse escaped markup in text with a DOCTYPE', () => {
     const info = parseSamlResponse(samlResponse({ nameId: '<!DOCTYPE x>' }))
     expect(info.nameId).toBe('<!DOCTYPE x>')

@@ -1,6 +1,5 @@
-import type { Element } from '@xmldom/xmldom'
 import { preflightError } from '../errors/preflight-error.js'
-import { parseXmlDocument } from './xml-document.js'
+import { parseXmlDocument, type XmlNode } from './xml-document.js'
 
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
 const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion'
@@ -37,14 +36,16 @@ export interface SamlResponseInfo {
  * are matched by namespace URI, so any prefix (`saml:`, `saml2:`, a default namespace) works.
  */
 export function parseSamlResponse(xml: string): SamlResponseInfo {
-  const root = parseXmlDocument(xml).documentElement
-  if (!root || root.namespaceURI !== PROTOCOL_NS || root.localName !== 'Response') {
-    const found = root ? `the root element is <${root.localName}>` : 'there is no root element'
-    throw preflightError('not-saml-response', `${found}, not a samlp:Response`)
+  const { root } = parseXmlDocument(xml)
+  if (root.namespaceURI !== PROTOCOL_NS || root.localName !== 'Response') {
+    throw preflightError(
+      'not-saml-response',
+      `the root element is <${root.localName}>, not a samlp:Response`
+    )
   }
 
   const statusCode = child(child(root, PROTOCOL_NS, 'Status'), PROTOCOL_NS, 'StatusCode')
-  const status = statusCode?.getAttribute('Value')
+  const status = statusCode?.attribute('Value')
   if (status && status !== STATUS_SUCCESS) {
     throw preflightError('idp-status', `status ${JSON.stringify(status)}`)
   }
@@ -58,7 +59,7 @@ export function parseSamlResponse(xml: string): SamlResponseInfo {
     )
   }
   const responseInfo = {
-    responseIssueInstant: date(root.getAttribute('IssueInstant')),
+    responseIssueInstant: date(root.attribute('IssueInstant')),
     issuer: text(child(root, ASSERTION_NS, 'Issuer'))
   }
   const assertion = assertions[0]
@@ -81,13 +82,13 @@ export function parseSamlResponse(xml: string): SamlResponseInfo {
     encrypted: false,
     issuer: text(child(assertion, ASSERTION_NS, 'Issuer')) ?? responseInfo.issuer,
     nameId: text(nameId),
-    nameIdFormat: nameId?.getAttribute('Format') || undefined,
+    nameIdFormat: nameId?.attribute('Format') || undefined,
     responseIssueInstant: responseInfo.responseIssueInstant,
-    assertionIssueInstant: date(assertion.getAttribute('IssueInstant')),
-    notBefore: date(conditions?.getAttribute('NotBefore')),
-    notOnOrAfter: date(conditions?.getAttribute('NotOnOrAfter')),
+    assertionIssueInstant: date(assertion.attribute('IssueInstant')),
+    notBefore: date(conditions?.attribute('NotBefore')),
+    notOnOrAfter: date(conditions?.attribute('NotOnOrAfter')),
     audiences,
-    subjectNotOnOrAfter: date(confirmationData?.getAttribute('NotOnOrAfter')),
+    subjectNotOnOrAfter: date(confirmationData?.attribute('NotOnOrAfter')),
     roleValues: attributes.get(AWS_ATTRIBUTE.role),
     roleSessionName: attributes.get(AWS_ATTRIBUTE.roleSessionName)?.[0],
     sessionDuration: attributes.get(AWS_ATTRIBUTE.sessionDuration)?.[0],
@@ -96,11 +97,11 @@ export function parseSamlResponse(xml: string): SamlResponseInfo {
 }
 
 /** Attribute values by attribute Name; several attributes of one Name are merged. */
-function readAttributes(assertion: Element): Map<string, string[]> {
+function readAttributes(assertion: XmlNode): Map<string, string[]> {
   const values = new Map<string, string[]>()
   for (const statement of children(assertion, ASSERTION_NS, 'AttributeStatement')) {
     for (const attribute of children(statement, ASSERTION_NS, 'Attribute')) {
-      const name = attribute.getAttribute('Name') ?? ''
+      const name = attribute.attribute('Name') ?? ''
       const list = values.get(name) ?? []
       list.push(...children(attribute, ASSERTION_NS, 'AttributeValue').map(v => text(v) ?? ''))
       values.set(name, list)
@@ -109,28 +110,20 @@ function readAttributes(assertion: Element): Map<string, string[]> {
   return values
 }
 
-function children(parent: Element | undefined, ns: string, localName: string): Element[] {
-  if (!parent) return []
-  const found: Element[] = []
-  for (let node = parent.firstChild; node; node = node.nextSibling) {
-    if (node.nodeType === node.ELEMENT_NODE) {
-      const element = node as Element
-      if (element.namespaceURI === ns && element.localName === localName) found.push(element)
-    }
-  }
-  return found
+function children(parent: XmlNode | undefined, ns: string, localName: string): XmlNode[] {
+  return (parent?.children ?? []).filter(e => e.namespaceURI === ns && e.localName === localName)
 }
 
-function child(parent: Element | undefined, ns: string, localName: string): Element | undefined {
+function child(parent: XmlNode | undefined, ns: string, localName: string): XmlNode | undefined {
   return children(parent, ns, localName)[0]
 }
 
-function text(element: Element | undefined): string | undefined {
-  const value = element?.textContent?.trim()
+function text(element: XmlNode | undefined): string | undefined {
+  const value = element?.text.trim()
   return value ? value : undefined
 }
 
-function date(value: string | null | undefined): Date | undefined {
+function date(value: string | undefined): Date | undefined {
   if (!value) return undefined
   const parsed = new Date(value)
   return Number.isNaN(parsed.getTime()) ? undefined : parsed
