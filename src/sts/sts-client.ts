@@ -95,8 +95,12 @@ function requestHandler(connection: StsConnection): {
 
 /**
  * Every setting the SDK would otherwise look up in the env or the shared config files is given
- * here, so no client reads ~/.aws/config or ~/.aws/credentials (a FIFO there would hang the run
- * outside the retry budget) and none takes its endpoint from AWS_ENDPOINT_URL* or endpoint_url.
+ * here, so no client reads ~/.aws/config, ~/.aws/credentials or the files AWS_CONFIG_FILE and
+ * AWS_SHARED_CREDENTIALS_FILE name (a FIFO there would hang the run outside the retry budget),
+ * and none takes its endpoint from AWS_ENDPOINT_URL* or endpoint_url. Left out, each of region,
+ * maxAttempts, retryMode, useFipsEndpoint, useDualstackEndpoint, authSchemePreference,
+ * userAgentAppId and disableClockSkewCorrection makes the first send read both files (the tests
+ * e2e/no-shared-files and integration/sts-shared-files catch that).
  */
 function clientConfig(connection: StsConnection, handler: ReturnType<typeof requestHandler>) {
   const none = (): Promise<undefined> => Promise.resolve(undefined)
@@ -115,6 +119,11 @@ function clientConfig(connection: StsConnection, handler: ReturnType<typeof requ
     userAgentAppId: none,
     // The SDK's default (clock-skew correction on), given so it is not looked up.
     disableClockSkewCorrection: false,
+    // Every client is given its credentials, so the SDK's default chain (env keys, the shared
+    // files, SSO, credential_process, web identity, the container endpoint, IMDS) is never the
+    // fallback: asked anyway, this fails at once instead of looking.
+    credentialDefaultProvider: () => () =>
+      Promise.reject(new Error('STS clients use only the credentials they are given')),
     requestHandler: handler
   }
 }
