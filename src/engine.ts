@@ -69,7 +69,7 @@ export async function redeem(
   // A proxy password is a secret of its own.
   if (proxy?.password) hooks.mask([proxy.password, safeDecode(proxy.password)])
   checkProxyTransport(new URL(endpoint), proxy)
-  const clients = new StsClients({ region, endpoint, proxy })
+  const clients = await StsClients.connect({ region, endpoint, proxy })
   try {
     const outcomes = await assumeTargets(
       targets,

@@ -1,12 +1,11 @@
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http'
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https'
-import { HttpProxyAgent } from 'http-proxy-agent'
-import { HttpsProxyAgent } from 'https-proxy-agent'
 import { Secret, TOTP } from 'otpauth'
 import { Cookie, CookieJar } from 'tough-cookie'
 import type { IdpRequest, IdpResponse, IdpSession, ResponseHeaders } from './provider.js'
 import { signInError } from './sign-in-error.js'
 import { isLoopback } from '../sts/proxy.js'
+import { proxyAgents, type ProxyAgents } from '../sts/proxy-agents.js'
 
 /** Beyond this a "page" is no sign-in page; reading on would only spend memory. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -43,7 +42,8 @@ class Transient extends Error {}
 export class HttpIdpSession implements IdpSession {
   private readonly jar = new CookieJar()
   private readonly totp?: TOTP
-  private readonly agents = new Map<string, HttpAgent | HttpsAgent>()
+  /** Proxy agents by proxy URL, loaded with the first request through that proxy. */
+  private readonly agents = new Map<string, Promise<ProxyAgents>>()
   /** Once the sign-in went over https it never falls back to plain http. */
   private secure = false
   /** Requests sent (each redirect and retry counts), for logs and tests. */
@@ -109,7 +109,12 @@ export class HttpIdpSession implements IdpSession {
 
   /** Drop pooled connections (keep-alive) so the process can exit. */
   destroy(): void {
-    for (const agent of this.agents.values()) agent.destroy()
+    for (const loading of this.agents.values()) {
+      void loading.then(agents => {
+        agents.httpAgent.destroy()
+        agents.httpsAgent.destroy()
+      })
+    }
     this.agents.clear()
   }
 
@@ -173,7 +178,7 @@ export class HttpIdpSession implements IdpSession {
     return Date.now() + waitMs < this.options.deadline
   }
 
-  private send(
+  private async send(
     url: URL,
     method: string,
     body: string | undefined,
@@ -204,6 +209,7 @@ export class HttpIdpSession implements IdpSession {
     }
     const cap = this.options.maxBodyBytes ?? MAX_BODY_BYTES
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const agent = await this.agentFor(url)
     this.requests++
     return new Promise<IdpResponse>((resolve, reject) => {
       const req = send(
@@ -212,7 +218,7 @@ export class HttpIdpSession implements IdpSession {
         {
           method,
           headers,
-          agent: this.agentFor(url),
+          agent,
           signal: AbortSignal.timeout(remaining),
           ...(this.options.ca && url.protocol === 'https:' ? { ca: this.options.ca } : {})
         },
@@ -279,7 +285,7 @@ export class HttpIdpSession implements IdpSession {
     return new Transient(code || error.message)
   }
 
-  private agentFor(url: URL): HttpAgent | HttpsAgent | undefined {
+  private async agentFor(url: URL): Promise<HttpAgent | HttpsAgent | undefined> {
     const proxy = this.options.proxyFor?.(url)
     if (!proxy) return undefined
     if (url.protocol === 'http:' && !isLoopback(proxy.hostname)) {
@@ -290,13 +296,13 @@ export class HttpIdpSession implements IdpSession {
         `The plain-http IdP ${url.host} would be reached through the proxy ${proxy.host}; exclude ${url.hostname} with NO_PROXY or use https`
       )
     }
-    const key = `${url.protocol}${proxy.href}`
-    let agent = this.agents.get(key)
-    if (!agent) {
-      agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy) : new HttpProxyAgent(proxy)
-      this.agents.set(key, agent)
+    let loading = this.agents.get(proxy.href)
+    if (!loading) {
+      loading = proxyAgents(proxy)
+      this.agents.set(proxy.href, loading)
     }
-    return agent
+    const agents = await loading
+    return url.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent
   }
 }
 

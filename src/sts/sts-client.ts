@@ -8,9 +8,8 @@ import {
   type AssumedRoleUser,
   type Credentials
 } from '@aws-sdk/client-sts'
-import { HttpProxyAgent } from 'http-proxy-agent'
-import { HttpsProxyAgent } from 'https-proxy-agent'
 import { accountIdOfAssumedRole } from '../plan/arn.js'
+import { proxyAgents, type ProxyAgents } from './proxy-agents.js'
 
 /** Temporary credentials and what STS said about the session. */
 export interface AssumedSession {
@@ -79,17 +78,9 @@ export function ignoredEndpointSettings(env: Record<string, string | undefined>)
  * Agents shared by every client of a run, so fan-out reuses connections; through a proxy when one
  * is set (CONNECT for https, absolute-form requests for http).
  */
-function requestHandler(connection: StsConnection): {
-  httpAgent: HttpAgent
-  httpsAgent: HttpsAgent
-} {
+async function requestHandler(connection: StsConnection): Promise<ProxyAgents> {
   const options = { keepAlive: true, maxSockets: 64 }
-  if (connection.proxy) {
-    return {
-      httpAgent: new HttpProxyAgent(connection.proxy, options),
-      httpsAgent: new HttpsProxyAgent(connection.proxy, options)
-    }
-  }
+  if (connection.proxy) return proxyAgents(connection.proxy, options)
   return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) }
 }
 
@@ -102,7 +93,7 @@ function requestHandler(connection: StsConnection): {
  * userAgentAppId and disableClockSkewCorrection makes the first send read both files (the tests
  * e2e/no-shared-files and integration/sts-shared-files catch that).
  */
-function clientConfig(connection: StsConnection, handler: ReturnType<typeof requestHandler>) {
+function clientConfig(connection: StsConnection, handler: ProxyAgents) {
   const none = (): Promise<undefined> => Promise.resolve(undefined)
   return {
     region: connection.region,
@@ -130,12 +121,18 @@ function clientConfig(connection: StsConnection, handler: ReturnType<typeof requ
 
 /** The clients of one run: the unsigned SAML client, and signed ones for given credentials. */
 export class StsClients {
-  private readonly handler: ReturnType<typeof requestHandler>
   private readonly clients: STSClient[] = []
   readonly saml: STSClient
 
-  constructor(private readonly connection: StsConnection) {
-    this.handler = requestHandler(connection)
+  /** The clients for a connection, once its agents are ready (a proxy's are loaded on demand). */
+  static async connect(connection: StsConnection): Promise<StsClients> {
+    return new StsClients(connection, await requestHandler(connection))
+  }
+
+  private constructor(
+    private readonly connection: StsConnection,
+    private readonly handler: ProxyAgents
+  ) {
     // AssumeRoleWithSAML is unsigned by design: this client never looks for credentials, so
     // ambient AWS_* keys, AWS_PROFILE or a broken ~/.aws/config can neither be used nor break it.
     this.saml = this.track(
