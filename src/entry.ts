@@ -1,11 +1,10 @@
 /**
  * The one bundle behind the action's main step, its post step and the CLI (dist/bundle). Each has
- * a tiny loader in dist/ (see script/package.mjs) that turns on V8's compile cache first, so the
- * post step, and every later run on the same machine, skip compiling the bundle again.
+ * a tiny loader in dist/ (see script/package.mjs), which also turns on V8's compile cache where the
+ * temp dir outlives the job (not on GitHub-hosted runners).
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { runCli } from './cli/cli.js'
 import { run } from './action/main.js'
 import { runPost } from './action/post.js'
 
@@ -22,6 +21,8 @@ function packageVersion(): string {
 }
 
 export async function cli(): Promise<void> {
+  // A chunk of its own: the action's steps never compile the CLI.
+  const { runCli } = await import('./cli/cli.js')
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: text => process.stdout.write(text),
     stderr: text => process.stderr.write(text),
