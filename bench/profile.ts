@@ -562,6 +562,8 @@ Each one's cost alone (\`process.getBuiltinModule\` in a fresh process; modules 
 these do not add up):
 
 ${builtinTable}
+
+All ${loaded.all.length} in load order: ${loaded.all.map(m => `\`${m}\``).join(', ')}.
 `
     const { format, resolveConfig } = await import('prettier')
     const formatted = await format(markdown, {
