@@ -271,8 +271,10 @@ function runnerDir(): string {
 
 /**
  * The compile cache a run starts with. The loaders call `module.enableCompileCache()`, which
- * keeps the cache under os.tmpdir() (TMPDIR): `fresh` gives the run a TMPDIR of its own, so the
- * cache starts empty as on a new hosted runner; otherwise all runs share one the warm-ups filled.
+ * keeps the cache under os.tmpdir() (TMPDIR), except on a GitHub-hosted runner
+ * (RUNNER_ENVIRONMENT=github-hosted), where it would never be read again. `fresh` is a new hosted
+ * runner: that variable, and a TMPDIR of its own so any cache starts empty. Otherwise a
+ * self-hosted runner's later run: all share one TMPDIR the warm-ups filled.
  * (NODE_COMPILE_CACHE would also be honoured, but turns the cache on before the loader runs.)
  */
 const warmTmp = join(benchRoot, 'warm-tmp')
@@ -284,7 +286,7 @@ function withCache(
 ): Record<string, string> {
   const tmp = fresh ? join(dir, 'tmp') : warmTmp
   mkdirSync(tmp, { recursive: true })
-  return { ...env, TMPDIR: tmp }
+  return { ...env, TMPDIR: tmp, RUNNER_ENVIRONMENT: fresh ? 'github-hosted' : 'self-hosted' }
 }
 
 function exportedKey(dir: string): string | undefined {
@@ -914,9 +916,13 @@ async function main(): Promise<void> {
       `Load average (1 min) at start ${loadStart}, at end ${os.loadavg()[0]!.toFixed(2)}: other work on the machine inflates every number.`,
       `Rounds are interleaved (empty-cache cold, warm-cache cold, floor, manual, start-up, load, round trip; 20 roles, 1 role) after one untimed warm-up of each; ` +
         `a fresh signed assertion per run; emulator and children on 127.0.0.1.`,
-      `Compile cache: each empty-cache run gets a TMPDIR of its own, where the loader's \`module.enableCompileCache()\` keeps it ` +
-        `(${freshCacheWritten} of ${RUNS + 1} wrote one there${freshCacheWritten === RUNS + 1 ? '' : ': **the loader keeps its cache elsewhere, so "empty" may not hold**'}); ` +
-        `all other action runs share one TMPDIR the warm-ups filled.`,
+      `Compile cache: each empty-cache run has \`RUNNER_ENVIRONMENT=github-hosted\` and a TMPDIR of its own, where \`module.enableCompileCache()\` would keep it; ` +
+        (freshCacheWritten === 0
+          ? 'none wrote a cache there (the loader leaves it off on hosted runners)'
+          : freshCacheWritten === RUNS + 1
+            ? `each wrote its cache there, so each started empty`
+            : `**${freshCacheWritten} of ${RUNS + 1} wrote a cache there: check where the loader keeps it**`) +
+        '; all other action runs are self-hosted-like (`RUNNER_ENVIRONMENT=self-hosted`) and share one TMPDIR the warm-ups filled.',
       `"Before" figures: bench/baseline.json (bench/results.md of ${B.generated}, the ncc build). "No worse than today" allows ${(100 * TARGETS.noWorseSlack).toFixed(0)}% for noise, ` +
         `with times as multiples of the same run's floor (today's floor: ${ms(B.floorMs)}; this run's: ${ms(floorMs)}).`,
       `Redeem path (one untimed traced run, empty cache, files recorded by a \`module.registerHooks\` load hook in bench/trace.mjs): ` +
