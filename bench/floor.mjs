@@ -1,9 +1,13 @@
 // The floor for `npm run bench`: the least any Node action must do for the same result. Bare Node
 // start-up, one raw HTTP POST of the AssumeRoleWithSAML form body to the same endpoint, and one
 // write of the keys to GITHUB_ENV. No validation, no retries, no masking, no SDK.
+// It imports node:http as an ES module would; with BENCH_FLOOR_NO_FACADE=1 it takes the built-ins
+// with process.getBuiltinModule instead, as the action's bundle does (a context row: importing
+// node:http builds a facade that loads undici).
 /* global process, Buffer, console, URLSearchParams */
-import { appendFileSync } from 'node:fs'
-import { request } from 'node:http'
+const noFacade = process.env.BENCH_FLOOR_NO_FACADE === '1'
+const { appendFileSync } = noFacade ? process.getBuiltinModule('node:fs') : await import('node:fs')
+const { request } = noFacade ? process.getBuiltinModule('node:http') : await import('node:http')
 
 const env = process.env
 const body = new URLSearchParams({

@@ -478,7 +478,7 @@ async function main(): Promise<void> {
       return { files: loadedFiles(trace, dist), phase: phases(trace, dist) }
     }
 
-    const floorOnce = async (): Promise<Sample> => {
+    const floorOnce = async (noFacade = false): Promise<Sample> => {
       const dir = runnerDir()
       const env = actionEnv(dir, {
         ...baseInputs,
@@ -486,6 +486,7 @@ async function main(): Promise<void> {
         'role-arn': DEMO_ROLES.deploy
       })
       env.BENCH_PRINCIPAL_ARN = DEMO_PROVIDER_ARN
+      if (noFacade) env.BENCH_FLOOR_NO_FACADE = '1'
       const m = metered(meter, node, [FLOOR], env, join(dir, 'rss'), true)
       const run = await runChild(m.command, m.args, { env: m.env, cwd: dir })
       if (run.code !== 0 || !exportedKey(dir)?.startsWith('ASIA')) throw failure('floor', run)
@@ -598,6 +599,7 @@ async function main(): Promise<void> {
     await coldOnce()
     await coldOnce(true)
     await floorOnce()
+    await floorOnce(true)
     await bareOnce()
     await loadOnce()
     await roundTripOnce()
@@ -613,6 +615,7 @@ async function main(): Promise<void> {
     const cold: Sample[] = []
     const coldFresh: Sample[] = []
     const floor: Sample[] = []
+    const floorNoFacade: Sample[] = []
     const manual: Sample[] = []
     const bare: Sample[] = []
     const roundTrip: number[] = []
@@ -621,6 +624,7 @@ async function main(): Promise<void> {
       coldFresh.push(await coldOnce(true))
       cold.push(await coldOnce())
       floor.push(await floorOnce())
+      floorNoFacade.push(await floorOnce(true))
       if (aws) manual.push(await manualOnce(aws))
       bare.push(await bareOnce())
       load.push(await loadOnce())
@@ -786,6 +790,10 @@ async function main(): Promise<void> {
       )
     }
     row(`1. Floor: \`bench/floor.mjs\` (start-up + raw POST + write) (n=${RUNS})`, timed(floor))
+    row(
+      `1. Context: the floor taking its built-ins without ES-module facades (\`BENCH_FLOOR_NO_FACADE=1\`), as the bundle does (n=${RUNS})`,
+      `${timed(floorNoFacade)}; empty-cache cold run / this: ${ratio(coldFreshMs / median(floorNoFacade.map(s => s.ms)))}`
+    )
     row(
       aws
         ? `1. Manual pipeline: \`aws sts assume-role-with-saml \\| awk\` (n=${RUNS})`
