@@ -428,14 +428,9 @@ async function main(): Promise<void> {
       return { roleArn, principalArn }
     })
     const baseInputs = { 'aws-region': REGION, 'sts-endpoint': emulator.url }
-
-    // ---- 1. cold run vs floor vs manual pipeline (interleaved) ---------------------------------
-
-    // `fresh`: the compile cache starts empty (the headline); else warm (see withCache).
-    let freshCacheWritten = 0
-    const coldOnce = async (fresh = false): Promise<Sample> => {
-      const dir = runnerDir()
-      const env = withCache(
+    /** A one-role redeem of a fresh assertion; `fresh`: an empty compile cache of its own. */
+    const deployEnv = (dir: string, fresh: boolean): Record<string, string> =>
+      withCache(
         actionEnv(dir, {
           ...baseInputs,
           'saml-assertion': idp.issue({ roles: [deployPair] }).base64,
@@ -444,6 +439,14 @@ async function main(): Promise<void> {
         dir,
         fresh
       )
+
+    // ---- 1. cold run vs floor vs manual pipeline (interleaved) ---------------------------------
+
+    // `fresh`: the compile cache starts empty (the headline); else warm (see withCache).
+    let freshCacheWritten = 0
+    const coldOnce = async (fresh = false): Promise<Sample> => {
+      const dir = runnerDir()
+      const env = deployEnv(dir, fresh)
       const m = metered(meter, node, [action], env, join(dir, 'rss'), true)
       const run = await runChild(m.command, m.args, { env: m.env, cwd: dir })
       if (run.code !== 0 || !exportedKey(dir)?.startsWith('ASIA')) throw failure('cold run', run)
@@ -675,15 +678,7 @@ async function main(): Promise<void> {
     )
     const stormJobs = Array.from({ length: STORM_RUNS }, () => {
       const dir = runnerDir()
-      const env = withCache(
-        actionEnv(dir, {
-          ...baseInputs,
-          'saml-assertion': idp.issue({ roles: [deployPair] }).base64,
-          'role-arn': DEMO_ROLES.deploy
-        }),
-        dir,
-        false
-      )
+      const env = deployEnv(dir, false)
       return { dir, env }
     })
     emulator.reset()
