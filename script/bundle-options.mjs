@@ -54,13 +54,15 @@ const builtinsWithoutFacades = {
       path: path.replace(/^node:/, ''),
       namespace: 'builtin'
     }))
-    // An object module is handed on as an object that inherits from it: esbuild's interop copies
-    // every own property of a CommonJS module into a namespace object (~8 ms for the ~700
-    // properties of the built-ins a run loads), and this one has none. A function module (events,
-    // stream, assert) must stay callable, so it is handed on as it is.
+    // A plain-object module (fs, crypto, http...) is handed on as an object that inherits from it:
+    // esbuild's interop copies every own property of a CommonJS module into a namespace object
+    // (~8 ms for the ~700 properties of the built-ins a run loads), and this one has none. That is
+    // safe because such modules' functions never use `this` (destructuring them is the norm). Any
+    // other module is handed on as it is: functions (events, stream, assert) must stay callable,
+    // and process, console and cluster have methods bound to the object itself.
     build.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => ({
       contents: `const m = process.getBuiltinModule('node:${path}')
-module.exports = typeof m === 'function' ? m : Object.create(m)`,
+module.exports = Object.getPrototypeOf(m) === Object.prototype ? Object.create(m) : m`,
       loader: 'js'
     }))
   }
