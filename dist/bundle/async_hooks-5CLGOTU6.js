@@ -1,0 +1,1 @@
+import{a as o}from"./chunk-SQE76S5B.js";var c=o((s,t)=>{var e=process.getBuiltinModule("node:async_hooks");t.exports=Object.getPrototypeOf(e)===Object.prototype?Object.create(e):e});export default c();

@@ -1,0 +1,1 @@
+import{a as o}from"./chunk-SQE76S5B.js";var c=o((p,e)=>{var t=process.getBuiltinModule("node:util");e.exports=Object.getPrototypeOf(t)===Object.prototype?Object.create(t):t});export{c as a};

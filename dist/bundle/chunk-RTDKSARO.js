@@ -1,1 +1,0 @@
-async function o(t,e={}){let[{HttpProxyAgent:n},{HttpsProxyAgent:p}]=await Promise.all([import("./dist-ATRCC6K7.js"),import("./dist-LFHD7GGI.js")]);return{httpAgent:new n(t,e),httpsAgent:new p(t,e)}}export{o as a};
