@@ -5,7 +5,7 @@ import { Cookie, CookieJar } from 'tough-cookie'
 import type { IdpRequest, IdpResponse, IdpSession, ResponseHeaders } from './provider.js'
 import { signInError } from './sign-in-error.js'
 import { isLoopback } from '../sts/proxy.js'
-import { proxyAgents, type ProxyAgents } from '../sts/proxy-agents.js'
+import { proxyAgents, type AgentPair } from '../sts/proxy-agents.js'
 
 /** Beyond this a "page" is no sign-in page; reading on would only spend memory. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -43,7 +43,7 @@ export class HttpIdpSession implements IdpSession {
   private readonly jar = new CookieJar()
   private readonly totp?: TOTP
   /** Proxy agents by proxy URL, loaded with the first request through that proxy. */
-  private readonly agents = new Map<string, Promise<ProxyAgents>>()
+  private readonly agents = new Map<string, Promise<AgentPair>>()
   /** Once the sign-in went over https it never falls back to plain http. */
   private secure = false
   /** Requests sent (each redirect and retry counts), for logs and tests. */
@@ -110,10 +110,14 @@ export class HttpIdpSession implements IdpSession {
   /** Drop pooled connections (keep-alive) so the process can exit. */
   destroy(): void {
     for (const loading of this.agents.values()) {
-      void loading.then(agents => {
-        agents.httpAgent.destroy()
-        agents.httpsAgent.destroy()
-      })
+      // A load that failed has already failed its request; there is nothing to drop.
+      loading.then(
+        agents => {
+          agents.httpAgent.destroy()
+          agents.httpsAgent.destroy()
+        },
+        () => undefined
+      )
     }
     this.agents.clear()
   }

@@ -9,7 +9,7 @@ import {
   type Credentials
 } from '@aws-sdk/client-sts'
 import { accountIdOfAssumedRole } from '../plan/arn.js'
-import { proxyAgents, type ProxyAgents } from './proxy-agents.js'
+import { proxyAgents, type AgentPair } from './proxy-agents.js'
 
 /** Temporary credentials and what STS said about the session. */
 export interface AssumedSession {
@@ -78,7 +78,7 @@ export function ignoredEndpointSettings(env: Record<string, string | undefined>)
  * Agents shared by every client of a run, so fan-out reuses connections; through a proxy when one
  * is set (CONNECT for https, absolute-form requests for http).
  */
-async function requestHandler(connection: StsConnection): Promise<ProxyAgents> {
+async function requestHandler(connection: StsConnection): Promise<AgentPair> {
   const options = { keepAlive: true, maxSockets: 64 }
   if (connection.proxy) return proxyAgents(connection.proxy, options)
   return { httpAgent: new HttpAgent(options), httpsAgent: new HttpsAgent(options) }
@@ -93,7 +93,7 @@ async function requestHandler(connection: StsConnection): Promise<ProxyAgents> {
  * userAgentAppId and disableClockSkewCorrection makes the first send read both files (the tests
  * e2e/no-shared-files and integration/sts-shared-files catch that).
  */
-function clientConfig(connection: StsConnection, handler: ProxyAgents) {
+function clientConfig(connection: StsConnection, handler: AgentPair) {
   const none = (): Promise<undefined> => Promise.resolve(undefined)
   return {
     region: connection.region,
@@ -131,7 +131,7 @@ export class StsClients {
 
   private constructor(
     private readonly connection: StsConnection,
-    private readonly handler: ProxyAgents
+    private readonly handler: AgentPair
   ) {
     // AssumeRoleWithSAML is unsigned by design: this client never looks for credentials, so
     // ambient AWS_* keys, AWS_PROFILE or a broken ~/.aws/config can neither be used nor break it.
