@@ -1,1 +1,0 @@
-async function o(t,e={}){let[{HttpProxyAgent:n},{HttpsProxyAgent:p}]=await Promise.all([import("./dist-FMIXH7TO.js"),import("./dist-ZLZQSIGR.js")]);return{httpAgent:new n(t,e),httpsAgent:new p(t,e)}}export{o as a};
