@@ -462,19 +462,7 @@ async function main(): Promise<void> {
       phase: ReturnType<typeof phases>
     }> => {
       const dir = runnerDir()
-      const env = traceEnv(
-        withCache(
-          actionEnv(dir, {
-            ...baseInputs,
-            'saml-assertion': idp.issue({ roles: [deployPair] }).base64,
-            'role-arn': DEMO_ROLES.deploy
-          }),
-          dir,
-          true
-        ),
-        join(dir, 'trace.json'),
-        dist
-      )
+      const env = traceEnv(deployEnv(dir, true), join(dir, 'trace.json'), dist)
       const run = await runChild(node, ['--import', TRACE_PRELOAD, action], { env, cwd: dir })
       if (run.code !== 0 || !exportedKey(dir)?.startsWith('ASIA')) throw failure('traced run', run)
       const trace = readTrace(join(dir, 'trace.json'))
